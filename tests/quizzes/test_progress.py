@@ -1,0 +1,105 @@
+"""quizzes.progress: counting, summaries, and untrusted JSON import."""
+
+import json
+import random
+
+import pytest
+
+from quizzes import progress
+from quizzes.progress import ProgressError, Record
+
+IDS = ("a", "b", "c")
+
+
+def exported(questions: dict) -> bytes:
+    return json.dumps({"app": progress.APP, "version": 1, "questions": questions}).encode()
+
+
+def test_first_correct_attempt_without_hints_counts_as_first_try():
+    record = progress.record_attempt({}, "a", correct=True)
+    assert record["a"] == Record(attempts=1, solved=True, hints_used=0, first_try=True)
+
+
+def test_a_correct_answer_after_a_hint_is_solved_but_not_first_try():
+    record = progress.record_attempt(progress.record_hint({}, "a"), "a", correct=True)
+    assert record["a"].solved and not record["a"].first_try
+
+
+def test_a_wrong_answer_after_solving_keeps_it_solved():
+    record = progress.record_attempt({}, "a", correct=True)
+    record = progress.record_attempt(record, "a", correct=False)
+    assert record["a"].solved and record["a"].attempts == 2
+
+
+def test_summary_counts_per_topic():
+    record = progress.record_attempt({}, "a", correct=True)
+    record = progress.record_attempt(record, "b", correct=False)
+    rows = progress.summary(record, [("a", "t1"), ("b", "t1"), ("c", "t2")])
+    assert rows["t1"] == {"questions": 2, "attempted": 2, "solved": 1, "first_try": 1}
+    assert rows["t2"] == {"questions": 1, "attempted": 0, "solved": 0, "first_try": 0}
+
+
+def test_export_then_import_loses_nothing():
+    record = progress.record_attempt(progress.record_hint({}, "a"), "a", correct=True)
+    record = progress.record_attempt(record, "b", correct=False)
+    loaded, skipped = progress.import_json(progress.export_json(record), IDS)
+    assert loaded == record and skipped == 0
+
+
+def test_import_skips_questions_the_bank_no_longer_has():
+    data = exported({"gone": {"attempts": 1, "solved": False, "hints_used": 0, "first_try": False}})
+    assert progress.import_json(data, IDS) == ({}, 1)
+
+
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        (b"x" * (progress.MAX_BYTES + 1), "too large"),
+        (b"\xff\xfe not utf8", "not valid JSON"),
+        (b"{not json", "not valid JSON"),
+        (b"[" * 100_000, "not valid JSON"),
+        (b"[1, 2, 3]", "not exported by this app"),
+        (json.dumps({"app": "other", "version": 1, "questions": {}}).encode(), "not exported"),
+        (json.dumps({"app": progress.APP, "version": 2, "questions": {}}).encode(), "version"),
+        (json.dumps({"app": progress.APP, "version": 1, "questions": []}).encode(), "no 'questions'"),
+    ],
+)
+def test_import_refuses_files_that_are_not_progress_files(data, fragment):
+    with pytest.raises(ProgressError, match=fragment):
+        progress.import_json(data, IDS)
+
+
+@pytest.mark.parametrize(
+    "entry, fragment",
+    [
+        ({"attempts": 1, "solved": True}, "expected fields"),
+        ({"attempts": 1, "solved": True, "hints_used": 0, "first_try": True, "x": 1}, "fields"),
+        ({"attempts": -1, "solved": False, "hints_used": 0, "first_try": False}, "whole number"),
+        ({"attempts": 1.5, "solved": False, "hints_used": 0, "first_try": False}, "whole number"),
+        ({"attempts": True, "solved": False, "hints_used": 0, "first_try": False}, "whole number"),
+        ({"attempts": 10**30, "solved": False, "hints_used": 0, "first_try": False}, "whole"),
+        ({"attempts": 1, "solved": "yes", "hints_used": 0, "first_try": False}, "true or false"),
+        ({"attempts": 0, "solved": True, "hints_used": 0, "first_try": False}, "without any"),
+        ({"attempts": 2, "solved": False, "hints_used": 0, "first_try": True}, "not solved"),
+        ("__import__('os')", "expected fields"),
+    ],
+)
+def test_import_refuses_entries_that_break_the_schema(entry, fragment):
+    with pytest.raises(ProgressError, match=fragment):
+        progress.import_json(exported({"a": entry}), IDS)
+
+
+def test_next_question_prefers_unsolved_questions():
+    record = progress.record_attempt({}, "a", correct=True)
+    picks = {progress.next_question(record, list(IDS), "b", random.Random(i)) for i in range(50)}
+    assert picks == {"c"}
+
+
+def test_next_question_moves_on_when_everything_is_solved():
+    record = {qid: Record(attempts=1, solved=True, first_try=True) for qid in IDS}
+    picks = {progress.next_question(record, list(IDS), "a", random.Random(i)) for i in range(50)}
+    assert picks == {"b", "c"}
+
+
+def test_next_question_of_an_empty_pool_is_none():
+    assert progress.next_question({}, [], None, random.Random(0)) is None
