@@ -6,7 +6,7 @@ PORT ?= 8501
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test bench chromium lint
+.PHONY: run test bench chromium lint screenshots
 
 run: $(RUNTIME)
 	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
@@ -38,3 +38,6 @@ $(DEV): requirements-dev.txt $(RUNTIME)
 
 chromium:
 	@bash scripts/ensure-chromium
+
+screenshots: $(DEV) chromium
+	SCREENSHOT_DIR=docs $(PY) -m pytest tests/e2e/test_pages_browser.py -q

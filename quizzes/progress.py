@@ -83,13 +83,15 @@ def export_json(progress: Progress) -> bytes:
 
 
 def import_json(data: bytes, known_ids: Iterable[str]) -> tuple[Progress, int]:
-    """Parse and validate an exported file; returns the record and how many unknown ids it skipped."""
+    """Parse and validate an exported file; return the record and the count of unknown ids."""
     if len(data) > MAX_BYTES:
         raise ProgressError(f"That file is too large ({len(data):,} bytes) to be a progress file.")
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise ProgressError("That file is not valid JSON, so it can't be a progress file.") from None
+        raise ProgressError(
+            "That file is not valid JSON, so it can't be a progress file."
+        ) from None
     if not isinstance(doc, Mapping) or doc.get("app") != APP:
         raise ProgressError("That JSON file was not exported by this app.")
     if doc.get("version") != VERSION:

@@ -61,7 +61,10 @@ def test_import_skips_questions_the_bank_no_longer_has():
         (b"[1, 2, 3]", "not exported by this app"),
         (json.dumps({"app": "other", "version": 1, "questions": {}}).encode(), "not exported"),
         (json.dumps({"app": progress.APP, "version": 2, "questions": {}}).encode(), "version"),
-        (json.dumps({"app": progress.APP, "version": 1, "questions": []}).encode(), "no 'questions'"),
+        (
+            json.dumps({"app": progress.APP, "version": 1, "questions": []}).encode(),
+            "no 'questions'",
+        ),
     ],
 )
 def test_import_refuses_files_that_are_not_progress_files(data, fragment):

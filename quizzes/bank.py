@@ -1,0 +1,372 @@
+"""The question bank: load and validate `bank/*.toml`, make seeded variants, check answers.
+
+Questions are trusted data written by us (format: `bank/FORMAT.md`). Their expected answers are
+SymPy text over the question's parameters that may call `core.formulas` functions by name, so
+prose, calculators and quizzes share one source. Student text never comes here: it goes to
+`quizzes.checking`, which alone reads it.
+
+Variant 0 of a question uses every parameter's default (the course's numbers); variant s > 0
+draws each parameter from its range with a generator seeded by (question id, s).
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import sympy as sp
+from sympy.parsing.sympy_parser import parse_expr, rationalize, standard_transformations
+
+from core import formulas
+from quizzes import checking
+
+BANK_DIR = Path(__file__).parent / "bank"
+KINDS = ("number", "integer", "expression", "shape", "choice")
+TOPICS = {
+    "skip_connections": "Skip connections",
+    "separable_convolutions": "Separable convolutions",
+    "transfer_learning": "Transfer learning",
+}
+VARIANT_TRIES = 40  # draws per seed before a variant whose answer collides with a distractor wins
+
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?::([^}]*))?\}\}")
+_FORMULAS = {
+    name: fn
+    for name, fn in vars(formulas).items()
+    if inspect.isfunction(fn) and fn.__module__ == formulas.__name__ and not name.startswith("_")
+}
+_TRANSFORMS = (*standard_transformations, rationalize)
+
+
+class BankError(ValueError):
+    """A malformed question: the app refuses to start with one."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A number a variant may change: a default plus either choices or a stepped range."""
+
+    name: str
+    default: sp.Expr
+    choices: tuple[sp.Expr, ...] = ()
+    low: sp.Expr | None = None
+    high: sp.Expr | None = None
+    step: sp.Expr | None = None
+
+    def draw(self, rng: random.Random) -> sp.Expr:
+        """One value from the choices or the stepped range."""
+        if self.choices:
+            return rng.choice(self.choices)
+        count = int((self.high - self.low) / self.step)
+        return self.low + self.step * rng.randint(0, count)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as written in the bank."""
+
+    id: str
+    topic: str
+    title: str
+    kind: str
+    prompt: str
+    expected: str
+    variables: tuple[str, ...] = ()
+    rel_tol: float = 1e-3
+    options: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    solution: tuple[str, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+    distractors: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def randomised(self) -> bool:
+        """Whether new variants can differ from the course's numbers."""
+        return bool(self.parameters)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A question with its numbers chosen, its answer computed and its text filled in."""
+
+    question: Question
+    seed: int
+    params: dict = field(hash=False)
+    expected: object = field(hash=False)
+    prompt: str = ""
+    hints: tuple[str, ...] = ()
+    solution: tuple[str, ...] = ()
+    distractors: tuple[tuple[object, str], ...] = field(default=(), hash=False)
+
+    def check(self, text: str) -> checking.Verdict:
+        """Check a student's answer (text for typed kinds, the option's text for choice)."""
+        q = self.question
+        if q.kind == "choice":
+            return _check_choice(self, text)
+        return checking.check_answer(
+            text,
+            self.expected,
+            variables=q.variables,
+            rel_tol=q.rel_tol,
+            distractors=self.distractors,
+        )
+
+    def interpret(self, text: str) -> checking.Interpretation:
+        """What the checker understands the text as, without judging it."""
+        return checking.interpret(text, variables=self.question.variables, expected=self.expected)
+
+
+def _check_choice(variant: Variant, chosen: str | None) -> checking.Verdict:
+    if not chosen or chosen not in variant.question.options:
+        return checking.Verdict(False, "Pick one of the options first.", None)
+    if chosen == variant.expected:
+        return checking.Verdict(True, "Correct.", None)
+    for wrong, message in variant.distractors:
+        if chosen == wrong:
+            return checking.Verdict(False, message, None)
+    return checking.Verdict(False, "Not this one; read the options again.", None)
+
+
+def evaluate(text: str, names: dict) -> object:
+    """Evaluate trusted bank text over the given names; tuples come back as Python tuples."""
+    value = parse_expr(text, local_dict={**_FORMULAS, **names}, transformations=_TRANSFORMS)
+    if isinstance(value, sp.Tuple | tuple | list):
+        return tuple(sp.nsimplify(v) if isinstance(v, float) else v for v in value)
+    return value
+
+
+def format_value(value: object, spec: str = "") -> str:
+    """Format a computed value for prose: integers plain, exact decimals as decimals, else 4 s.f."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(format_value(v, spec) for v in value) + ")"
+    if spec == "latex":
+        return sp.latex(value)
+    value = sp.sympify(value) if not isinstance(value, sp.Basic) else value
+    if not value.is_number:
+        return str(value)
+    if value.is_Integer:
+        return format(int(value), spec)
+    if spec:
+        return format(float(value), spec)
+    if value.is_Rational and _terminates(value):
+        text = format(sp.Float(value, 30), "f").rstrip("0").rstrip(".")
+        if len(text) <= 12:
+            return text
+    return f"{float(value):.4g}"
+
+
+def _terminates(value: sp.Rational) -> bool:
+    q = int(value.q)
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1
+
+
+def fill(template: str, names: dict) -> str:
+    """Replace each {{name}} or {{name:spec}} in a template by its formatted value."""
+
+    def sub(match: re.Match) -> str:
+        name, spec = match.group(1), (match.group(2) or "").strip()
+        if name not in names:
+            raise BankError(f"template uses unknown name {{{{{name}}}}}")
+        return format_value(names[name], spec)
+
+    return _TEMPLATE.sub(sub, template)
+
+
+def make_variant(question: Question, seed: int = 0) -> Variant:
+    """The question with seeded numbers (seed 0: the defaults), answer and text computed."""
+    rng = random.Random(f"{question.id}:{seed}")
+    for attempt in range(VARIANT_TRIES):
+        params = {p.name: (p.default if seed == 0 else p.draw(rng)) for p in question.parameters}
+        variant = _build(question, seed, params)
+        if seed == 0 or not _collides(variant) or attempt == VARIANT_TRIES - 1:
+            return variant
+    raise AssertionError("unreachable")
+
+
+def _build(question: Question, seed: int, params: dict) -> Variant:
+    symbols = {v: sp.Symbol(v) for v in question.variables}
+    names = {**params, **symbols}
+    if question.kind == "choice":
+        expected: object = question.expected
+        distractors = tuple(question.distractors)
+    else:
+        expected = evaluate(question.expected, names)
+        distractors = tuple((evaluate(text, names), msg) for text, msg in question.distractors)
+    values = {name: evaluate(text, names) for name, text in question.values}
+    context = {**params, **values, "answer": expected}
+    return Variant(
+        question=question,
+        seed=seed,
+        params=params,
+        expected=expected,
+        prompt=fill(question.prompt, context),
+        hints=tuple(fill(h, context) for h in question.hints),
+        solution=tuple(fill(s, context) for s in question.solution),
+        distractors=distractors,
+    )
+
+
+def _collides(variant: Variant) -> bool:
+    """Whether a distractor equals the answer for these numbers (so it can't be told apart)."""
+    q = variant.question
+    if q.kind == "choice":
+        return False
+    return any(
+        checking.equivalent(wrong, variant.expected, variables=q.variables, rel_tol=q.rel_tol)
+        for wrong, _ in variant.distractors
+    )
+
+
+def _parameter(name: str, spec: object, where: str) -> Parameter:
+    if not isinstance(spec, dict) or "default" not in spec:
+        raise BankError(f"{where}: parameter {name!r} needs a table with a default")
+    default = formulas.exact(str(spec["default"]))
+    if "choices" in spec:
+        choices = tuple(formulas.exact(str(c)) for c in spec["choices"])
+        if default not in choices:
+            raise BankError(f"{where}: default of {name!r} is not among its choices")
+        return Parameter(name, default, choices=choices)
+    try:
+        low, high, step = (formulas.exact(str(spec[k])) for k in ("min", "max", "step"))
+    except KeyError as missing:
+        raise BankError(f"{where}: parameter {name!r} needs choices or min, max and step") from (
+            missing
+        )
+    if not (step > 0 and low <= default <= high):
+        raise BankError(f"{where}: parameter {name!r} has a bad range")
+    return Parameter(name, default, low=low, high=high, step=step)
+
+
+def _question(raw: dict, topic: str, where: str) -> Question:
+    required = ("id", "topic", "title", "kind", "prompt", "expected")
+    missing = [k for k in required if not isinstance(raw.get(k), str) or not raw.get(k).strip()]
+    if missing:
+        raise BankError(f"{where}: missing or empty {', '.join(missing)}")
+    where = f"{where} ({raw['id']})"
+    if raw["topic"] != topic:
+        raise BankError(f"{where}: topic {raw['topic']!r} does not match its file {topic!r}")
+    if raw["kind"] not in KINDS:
+        raise BankError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    allowed = {
+        "id", "topic", "title", "kind", "prompt", "expected", "variables", "rel_tol", "options",
+        "hints", "solution", "parameters", "values", "distractors",
+    }  # fmt: skip
+    unknown = set(raw) - allowed
+    if unknown:
+        raise BankError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
+    question = Question(
+        id=raw["id"],
+        topic=topic,
+        title=raw["title"],
+        kind=raw["kind"],
+        prompt=raw["prompt"],
+        expected=raw["expected"],
+        variables=tuple(raw.get("variables", ())),
+        rel_tol=float(raw.get("rel_tol", 1e-3)),
+        options=tuple(raw.get("options", ())),
+        hints=tuple(raw.get("hints", ())),
+        solution=tuple(raw.get("solution", ())),
+        parameters=tuple(
+            _parameter(name, spec, where) for name, spec in raw.get("parameters", {}).items()
+        ),
+        values=tuple(raw.get("values", {}).items()),
+        distractors=tuple((d["expected"], d["message"]) for d in raw.get("distractors", ())),
+    )
+    _validate(question, where)
+    return question
+
+
+def _validate(q: Question, where: str) -> None:
+    if not q.hints or not q.solution:
+        raise BankError(f"{where}: every question needs hints and solution steps")
+    if q.kind == "choice":
+        if q.expected not in q.options or len(q.options) < 2:
+            raise BankError(f"{where}: a choice question's expected must be one of its options")
+        if any(wrong not in q.options for wrong, _ in q.distractors):
+            raise BankError(f"{where}: a choice distractor must be one of the options")
+    if q.kind == "expression" and not q.variables:
+        raise BankError(f"{where}: an expression question needs variables")
+    names = {p.name for p in q.parameters} | set(q.variables)
+    if len(names) != len(q.parameters) + len(q.variables):
+        raise BankError(f"{where}: a name is both a parameter and a variable")
+    try:
+        variant = make_variant(q, 0)
+    except BankError as error:
+        raise BankError(f"{where}: {error}") from error
+    except Exception as error:  # the bank's own SymPy text failed: say where, loudly
+        raise BankError(f"{where}: cannot evaluate its answer or values: {error}") from error
+    _validate_answer(variant, where)
+
+
+def _validate_answer(variant: Variant, where: str) -> None:
+    q, expected = variant.question, variant.expected
+    if q.kind == "integer" and not (isinstance(expected, sp.Basic) and expected.is_Integer):
+        raise BankError(f"{where}: an integer question's answer is {expected}")
+    if q.kind == "shape" and not isinstance(expected, tuple):
+        raise BankError(f"{where}: a shape question's answer must be a tuple")
+    if q.kind in ("number", "integer") and not (
+        isinstance(expected, sp.Basic) and expected.is_number
+    ):
+        raise BankError(f"{where}: a {q.kind} question's answer must be a number")
+    if q.kind == "expression":
+        unknown = {str(s) for s in sp.sympify(expected).free_symbols} - set(q.variables)
+        if unknown:
+            raise BankError(f"{where}: the answer uses undeclared names {sorted(unknown)}")
+    if _collides(variant):
+        raise BankError(f"{where}: a distractor equals the answer for the course's numbers")
+
+
+def load_bank(directory: Path = BANK_DIR) -> dict[str, Question]:
+    """Every question in the bank, validated, by id in file then bank order."""
+    questions: dict[str, Question] = {}
+    for path in sorted(directory.glob("*.toml")):
+        topic = path.stem
+        if topic not in TOPICS:
+            raise BankError(f"{path.name}: unknown topic; add it to quizzes.bank.TOPICS")
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise BankError(f"{path.name}: {error}") from error
+        for i, entry in enumerate(raw.get("question", ())):
+            question = _question(entry, topic, f"{path.name} question {i + 1}")
+            if question.id in questions:
+                raise BankError(f"{path.name}: duplicate id {question.id!r}")
+            questions[question.id] = question
+    return questions
+
+
+@cache
+def bank() -> dict[str, Question]:
+    """The shipped bank, loaded and validated once per process."""
+    return load_bank()
+
+
+def by_topic(topic: str) -> list[Question]:
+    """The questions of one topic, in bank order."""
+    return [q for q in bank().values() if q.topic == topic]
+
+
+@cache
+def variant(question_id: str, seed: int = 0) -> Variant:
+    """A cached variant of a shipped question."""
+    return make_variant(bank()[question_id], seed)
+
+
+def practice_preset(question_id: str | None, seed: str | None) -> tuple[str, int] | None:
+    """Validate a shared link's ?question=...&seed=... (untrusted strings); None if unusable."""
+    if question_id not in bank():
+        return None
+    if seed is None:
+        return question_id, 0
+    if not (seed.isascii() and seed.isdigit() and len(seed) <= 6):
+        return None
+    return question_id, int(seed)

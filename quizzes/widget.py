@@ -1,0 +1,200 @@
+"""The one Streamlit quiz component every page uses, and the progress kept for it.
+
+A question box shows the prompt, an answer form (Enter checks; "Preview" shows what the checker
+understood without using an attempt), the verdict, hints one at a time, the worked solution after a
+first attempt, and "New numbers" for randomised questions. Refused input (empty, unknown names,
+unbalanced brackets...) costs no attempt. Everything that must survive page changes lives in
+`st.session_state` under keys no widget owns (leading underscore).
+"""
+
+from __future__ import annotations
+
+import random
+
+import streamlit as st
+
+from quizzes import bank, progress
+
+PROGRESS = "_progress"  # progress.Progress: per question id
+SEEDS = "_variant_seeds"  # seed per question box (box key)
+BOXES = "_quiz_boxes"  # per question box: verdict, preview, hints shown
+PRACTICE_CURRENT = "_practice_current"  # the question on the practice page
+PLACEHOLDERS = {
+    "number": "e.g. 0.7^5, 1/64 + 1/9, 87%",
+    "integer": "a whole number, e.g. 44",
+    "expression": "e.g. 1/N + 1/D_K^2",
+    "shape": "e.g. (128, 16, 16)",
+}
+
+
+def get_progress() -> progress.Progress:
+    """This session's progress record."""
+    return st.session_state.setdefault(PROGRESS, {})
+
+
+def set_progress(record: progress.Progress) -> None:
+    """Replace this session's progress record (after an import)."""
+    st.session_state[PROGRESS] = record
+
+
+def _box(key: str) -> dict:
+    return st.session_state.setdefault(BOXES, {}).setdefault(
+        key, {"verdict": None, "refused": False, "preview": None, "hints": 0}
+    )
+
+
+def open_in_practice(question_id: str, seed: int) -> None:
+    """Put a question on the practice page with given numbers (an instructor's shared link)."""
+    key = practice_key(question_id)
+    st.session_state[PRACTICE_CURRENT] = question_id
+    st.session_state.setdefault(SEEDS, {})[key] = seed
+    st.session_state.setdefault(BOXES, {}).pop(key, None)
+
+
+def practice_key(question_id: str) -> str:
+    """The box key of a question on the practice page."""
+    return f"practice:{question_id}"
+
+
+def _seed(key: str, randomise: bool) -> int:
+    seeds = st.session_state.setdefault(SEEDS, {})
+    if key not in seeds:
+        seeds[key] = random.randrange(1, 1_000_000) if randomise else 0
+    return seeds[key]
+
+
+def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
+    verdict = variant.check(st.session_state.get(answer_key) or "")
+    box = _box(key)
+    refused = variant.question.kind != "choice" and verdict.interpreted is None
+    box.update(verdict=verdict, preview=None, refused=refused)
+    if not refused:
+        set_progress(progress.record_attempt(get_progress(), variant.question.id, verdict.correct))
+
+
+def _preview(key: str, variant: bank.Variant, answer_key: str) -> None:
+    _box(key)["preview"] = variant.interpret(st.session_state.get(answer_key) or "")
+
+
+def _hint(key: str, question_id: str) -> None:
+    _box(key)["hints"] += 1
+    set_progress(progress.record_hint(get_progress(), question_id))
+
+
+def _new_numbers(key: str) -> None:
+    st.session_state[SEEDS][key] = random.randrange(1, 1_000_000)
+    st.session_state[BOXES].pop(key, None)
+
+
+def question(question_id: str, *, key: str | None = None, course_numbers: bool = True) -> None:
+    """One question box; `course_numbers` starts on the course's numbers, else on random ones."""
+    key = key or question_id
+    seed = _seed(key, randomise=not course_numbers)
+    variant = bank.variant(question_id, seed)
+    q, box = variant.question, _box(key)
+    record = get_progress().get(question_id, progress.Record())
+    with st.container(border=True, key=f"quiz-{key}"):
+        badge = " ✅" if record.solved else ""
+        st.markdown(f"**{q.title}**{badge}")
+        st.markdown(variant.prompt)
+        answer_key = f"{key}:{seed}:answer"
+        if q.kind == "choice":
+            _choice_form(key, variant, answer_key)
+        else:
+            _typed_form(key, variant, answer_key)
+        _show_feedback(box)
+        _hints(key, variant, box)
+        if record.attempts > 0:
+            with st.expander("Worked solution"):
+                for i, step in enumerate(variant.solution, 1):
+                    st.markdown(f"{i}. {step}")
+        if q.randomised:
+            st.button("New numbers", key=f"{key}:{seed}:new", on_click=_new_numbers, args=(key,))
+        if record.attempts:
+            st.caption(f"Attempts: {record.attempts} · hints used: {record.hints_used}")
+
+
+def _typed_form(key: str, variant: bank.Variant, answer_key: str) -> None:
+    with st.form(key=f"{key}:{variant.seed}:form", border=False, enter_to_submit=True):
+        st.text_input(
+            "Your answer",
+            key=answer_key,
+            max_chars=200,
+            placeholder=PLACEHOLDERS[variant.question.kind],
+        )
+        check, preview = st.columns([1, 1], gap="small", width=280)
+        check.form_submit_button(
+            "Check",
+            type="primary",
+            key=f"{key}:{variant.seed}:check",
+            on_click=_submit,
+            args=(key, variant, answer_key),
+        )
+        preview.form_submit_button(
+            "Preview",
+            key=f"{key}:{variant.seed}:preview",
+            on_click=_preview,
+            args=(key, variant, answer_key),
+        )
+
+
+def _choice_form(key: str, variant: bank.Variant, answer_key: str) -> None:
+    with st.form(key=f"{key}:{variant.seed}:form", border=False):
+        st.radio("Your answer", variant.question.options, index=None, key=answer_key)
+        st.form_submit_button(
+            "Check",
+            type="primary",
+            key=f"{key}:{variant.seed}:check",
+            on_click=_submit,
+            args=(key, variant, answer_key),
+        )
+
+
+def _show_feedback(box: dict) -> None:
+    preview, verdict = box["preview"], box["verdict"]
+    if preview is not None:
+        if preview.ok:
+            st.info(f"We read your answer as: ${preview.latex}$", icon="🔎")
+        else:
+            st.warning(preview.message, icon="✋")
+    if verdict is None:
+        return
+    understood = f" (we read: ${verdict.interpreted}$)" if verdict.interpreted else ""
+    if verdict.correct:
+        st.success(verdict.message + understood, icon="✅")
+    elif box["refused"]:
+        st.warning(verdict.message + " No attempt was counted.", icon="✋")
+    else:
+        st.error(verdict.message + understood, icon="❌")
+
+
+def _hints(key: str, variant: bank.Variant, box: dict) -> None:
+    shown = min(box["hints"], len(variant.hints))
+    for i, hint in enumerate(variant.hints[:shown], 1):
+        st.markdown(f"💡 **Hint {i}.** {hint}")
+    if shown < len(variant.hints):
+        st.button(
+            f"Hint {shown + 1} of {len(variant.hints)}",
+            key=f"{key}:{variant.seed}:hint",
+            on_click=_hint,
+            args=(key, variant.question.id),
+        )
+
+
+def topic_quiz(topic: str, *, exclude: tuple[str, ...] = ()) -> None:
+    """Every question of a topic not shown inline, each on fresh numbers."""
+    for q in bank.by_topic(topic):
+        if q.id not in exclude:
+            question(q.id, key=f"quiz:{q.id}", course_numbers=False)
+
+
+def sidebar_summary() -> None:
+    """Per-topic progress in the sidebar."""
+    rows = progress.summary(get_progress(), ((q.id, q.topic) for q in bank.bank().values()))
+    st.sidebar.markdown("**Your progress**")
+    for topic, row in rows.items():
+        label = bank.TOPICS.get(topic, topic)
+        st.sidebar.progress(
+            row["solved"] / row["questions"],
+            text=f"{label}: {row['solved']} of {row['questions']} solved",
+        )
