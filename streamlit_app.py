@@ -1,4 +1,4 @@
-"""Entrypoint: page config, navigation over pages/, sidebar with progress and lecture mode."""
+"""Entrypoint: page config, navigation over app_pages/, sidebar with progress and lecture mode."""
 
 import streamlit as st
 
@@ -13,10 +13,10 @@ except bank.BankError as error:
     st.stop()
 
 pages = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/skip_connections.py", title="Skip connections (ResNet)", icon="➕"),
-    st.Page("pages/separable_convolutions.py", title="Separable convolutions", icon="🪶"),
-    st.Page("pages/practice.py", title="Practice quiz", icon="📝"),
+    st.Page("app_pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("app_pages/skip_connections.py", title="Skip connections (ResNet)", icon="➕"),
+    st.Page("app_pages/separable_convolutions.py", title="Separable convolutions", icon="🪶"),
+    st.Page("app_pages/practice.py", title="Practice quiz", icon="📝"),
 ]
 page = st.navigation(pages)
 

@@ -103,15 +103,25 @@ def question(question_id: str, *, key: str | None = None, course_numbers: bool =
         else:
             _typed_form(key, variant, answer_key)
         _show_feedback(box)
-        _hints(key, variant, box)
+        shown = min(box["hints"], len(variant.hints))
+        for i, hint in enumerate(variant.hints[:shown], 1):
+            st.markdown(f"💡 **Hint {i}.** {hint}")
+        row = st.container(horizontal=True, vertical_alignment="center")
+        if shown < len(variant.hints):
+            row.button(
+                f"Hint {shown + 1} of {len(variant.hints)}",
+                key=f"{key}:{seed}:hint",
+                on_click=_hint,
+                args=(key, question_id),
+            )
+        if q.randomised:
+            row.button("New numbers", key=f"{key}:{seed}:new", on_click=_new_numbers, args=(key,))
+        if record.attempts:
+            row.caption(f"Attempts: {record.attempts} · hints used: {record.hints_used}")
         if record.attempts > 0:
             with st.expander("Worked solution"):
                 for i, step in enumerate(variant.solution, 1):
                     st.markdown(f"{i}. {step}")
-        if q.randomised:
-            st.button("New numbers", key=f"{key}:{seed}:new", on_click=_new_numbers, args=(key,))
-        if record.attempts:
-            st.caption(f"Attempts: {record.attempts} · hints used: {record.hints_used}")
 
 
 def _typed_form(key: str, variant: bank.Variant, answer_key: str) -> None:
@@ -122,15 +132,15 @@ def _typed_form(key: str, variant: bank.Variant, answer_key: str) -> None:
             max_chars=200,
             placeholder=PLACEHOLDERS[variant.question.kind],
         )
-        check, preview = st.columns([1, 1], gap="small", width=280)
-        check.form_submit_button(
+        buttons = st.container(horizontal=True)
+        buttons.form_submit_button(
             "Check",
             type="primary",
             key=f"{key}:{variant.seed}:check",
             on_click=_submit,
             args=(key, variant, answer_key),
         )
-        preview.form_submit_button(
+        buttons.form_submit_button(
             "Preview",
             key=f"{key}:{variant.seed}:preview",
             on_click=_preview,
@@ -168,19 +178,6 @@ def _show_feedback(box: dict) -> None:
         st.error(verdict.message + understood, icon="❌")
 
 
-def _hints(key: str, variant: bank.Variant, box: dict) -> None:
-    shown = min(box["hints"], len(variant.hints))
-    for i, hint in enumerate(variant.hints[:shown], 1):
-        st.markdown(f"💡 **Hint {i}.** {hint}")
-    if shown < len(variant.hints):
-        st.button(
-            f"Hint {shown + 1} of {len(variant.hints)}",
-            key=f"{key}:{variant.seed}:hint",
-            on_click=_hint,
-            args=(key, variant.question.id),
-        )
-
-
 def topic_quiz(topic: str, *, exclude: tuple[str, ...] = ()) -> None:
     """Every question of a topic not shown inline, each on fresh numbers."""
     for q in bank.by_topic(topic):
@@ -192,8 +189,10 @@ def sidebar_summary() -> None:
     """Per-topic progress in the sidebar."""
     rows = progress.summary(get_progress(), ((q.id, q.topic) for q in bank.bank().values()))
     st.sidebar.markdown("**Your progress**")
-    for topic, row in rows.items():
-        label = bank.TOPICS.get(topic, topic)
+    for topic, label in bank.TOPICS.items():
+        if topic not in rows:
+            continue
+        row = rows[topic]
         st.sidebar.progress(
             row["solved"] / row["questions"],
             text=f"{label}: {row['solved']} of {row['questions']} solved",

@@ -80,9 +80,9 @@ def page(browser):
 
 
 def wait_for_app(page, timeout=60_000):
-    """Wait until the script has finished running (the status widget is gone)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    page.wait_for_timeout(300)
+    """Wait until a page is drawn (every page has a title) and its script has finished running."""
+    page.wait_for_selector("h1", timeout=timeout)
+    page.wait_for_timeout(500)
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=timeout)
 
 

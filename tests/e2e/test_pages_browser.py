@@ -20,5 +20,11 @@ def test_page_loads_in_the_browser_without_an_exception(page, app_url, settle, t
     settle(page, timeout=120_000)
     assert page.locator("h1").count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
+    # Streamlit scrolls inside its own container: grow the window to the content to see it all.
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1280, "height": min(height + 50, 20_000)})
+    settle(page)
     out = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     page.screenshot(path=str(out / f"{name}.png"), full_page=True)

@@ -36,7 +36,7 @@ def test_a_wrong_answer_typed_in_the_browser_is_marked_wrong(page, app_url, sett
     page.get_by_role("button", name="Check").click()
     settle(page)
     alert = page.locator("[data-testid='stAlertContentError']")
-    assert "1/D_K" in alert.inner_text()
+    assert "You used" in alert.inner_text() and "depthwise term" in alert.inner_text()
     no_exception(page)
 
 

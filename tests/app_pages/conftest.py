@@ -23,7 +23,7 @@ def open_page(new_app):
         for key, value in session.items():
             at.session_state[key] = value
         at.run()
-        if page != "pages/home.py":
+        if page != "app_pages/home.py":
             at.switch_page(page).run()
         assert not at.exception, at.exception
         return at

@@ -28,7 +28,7 @@ with left, st.container(border=True, height="stretch"):
         "**You will be able to** measure the degradation problem, compute how fast products of "
         "gradients vanish, derive the residual Jacobian, and size projection shortcuts."
     )
-    st.page_link("pages/skip_connections.py", label="Start: skip connections", icon="➡️")
+    st.page_link("app_pages/skip_connections.py", label="Start: skip connections", icon="➡️")
 with middle, st.container(border=True, height="stretch"):
     st.subheader("🪶 Separable convolutions")
     st.markdown(
@@ -40,7 +40,9 @@ with middle, st.container(border=True, height="stretch"):
         "**You will be able to** count parameters and multiply-adds by hand, derive the cost "
         "ratio, and explain why the measured speed-up is smaller than the FLOP count promises."
     )
-    st.page_link("pages/separable_convolutions.py", label="Start: separable convolutions", icon="➡️")
+    st.page_link(
+        "app_pages/separable_convolutions.py", label="Start: separable convolutions", icon="➡️"
+    )
 with right, st.container(border=True, height="stretch"):
     st.subheader("🔁 Transfer learning")
     st.markdown(
@@ -59,4 +61,4 @@ st.markdown(
     f"{sum(counts.values())} questions of the bank, unsolved ones first. Your progress stays "
     "with you while you move between pages; download it to keep it."
 )
-st.page_link("pages/practice.py", label="Practice quiz", icon="📝")
+st.page_link("app_pages/practice.py", label="Practice quiz", icon="📝")

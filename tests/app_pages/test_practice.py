@@ -4,7 +4,7 @@ import pytest
 
 from quizzes import bank, progress, widget
 
-PAGE = "pages/practice.py"
+PAGE = "app_pages/practice.py"
 QID = "vg-depth-threshold"
 
 
