@@ -162,7 +162,8 @@ def ratio_derivation(kernel: Number, out_ch: Number) -> list[str]:
 # Counts are weights only unless `batchnorm=True` (BatchNorm adds a scale and a shift per
 # channel). Arithmetic intensity assumes stride 1 and "same" padding, so the input and output
 # maps are both D_F x D_F, and that every tensor crosses memory exactly once (a lower bound on
-# traffic, so the intensity is an upper bound).
+# traffic, so the intensity is an upper bound). Exceptions to "exact SymPy values": reduction_curve
+# gives floats for charts, and the *_problem functions give a sentence (or None) for a page.
 # ---------------------------------------------------------------------------------------------
 
 G = sp.Symbol("G", positive=True, integer=True)  # groups= of nn.Conv2d
@@ -312,3 +313,253 @@ def conv_shape_problem(
     if k > s + 2 * p:
         return f"A {k}x{k} kernel does not fit in a {s}x{s} map padded by {p}."
     return None
+
+
+# Residual blocks
+# The ResNet basic block: two 3x3 conv + BN layers, and on the shortcut either the identity or a
+# projection (1x1 conv, no bias, + BN). Every BatchNorm has a scale and a shift per channel.
+
+C_in, C_out = sp.symbols("C_in C_out", positive=True, integer=True)
+BATCHNORM_PARAMS = 2 * C_out
+PROJECTION_PARAMS = STANDARD_PARAMS.subs({D_K: 1, M: C_in, N: C_out}) + BATCHNORM_PARAMS
+BLOCK_BRANCH_PARAMS = (
+    STANDARD_PARAMS.subs({D_K: 3, M: C_in, N: C_out})
+    + STANDARD_PARAMS.subs({D_K: 3, M: C_out, N: C_out})
+    + 2 * BATCHNORM_PARAMS
+)
+
+# Exercise 1's scalar model: each layer scales the gradient by delta; a residual block of K layers
+# passes it through the identity (factor 1) plus the branch (factor delta^K), so B blocks give
+# (1 + delta^K)^B, a sum over the 2^B paths from the identity-only path (1) to the full one.
+LAYERS_PER_BLOCK, BLOCKS = sp.symbols("K B", positive=True, integer=True)
+RESIDUAL_GRADIENT = (1 + delta**LAYERS_PER_BLOCK) ** BLOCKS
+
+
+def batchnorm_params(channels: Number) -> sp.Integer:
+    """Learned parameters of a BatchNorm layer: a scale and a shift per channel."""
+    return BATCHNORM_PARAMS.subs(C_out, exact(channels))
+
+
+def needs_projection(in_ch: Number, out_ch: Number, stride: Number) -> bool:
+    """Whether the shortcut needs a projection: the block changes the channels or the map size.
+
+    When the output map is larger than 1x1 this is exactly when the output shape differs from the
+    input's; for a 1x1 output torch would broadcast a forgotten identity silently, without error.
+    """
+    return exact(in_ch) != exact(out_ch) or exact(stride) != 1
+
+
+def projection_params(in_ch: Number, out_ch: Number) -> sp.Integer:
+    """Parameters of a projection shortcut: a bias-free 1x1 conv (C_in C_out) plus BN (2 C_out)."""
+    return PROJECTION_PARAMS.subs({C_in: exact(in_ch), C_out: exact(out_ch)})
+
+
+def residual_block_params(in_ch: Number, out_ch: Number, stride: Number = 1) -> sp.Integer:
+    """Parameters of a basic block: two 3x3 convs and two BNs, plus a projection if it needs one."""
+    branch = BLOCK_BRANCH_PARAMS.subs({C_in: exact(in_ch), C_out: exact(out_ch)})
+    if needs_projection(in_ch, out_ch, stride):
+        return branch + projection_params(in_ch, out_ch)
+    return branch
+
+
+def block_output_shape(in_shape, out_ch: Number, stride: Number = 1) -> tuple:
+    """(C, H, W) after a basic block: 3x3 convs with padding 1, the first with the given stride."""
+    _, height, width = (exact(v) for v in in_shape)
+    return (
+        exact(out_ch),
+        conv_output_size(height, 3, stride, 1),
+        conv_output_size(width, 3, stride, 1),
+    )
+
+
+def residual_output(x, f) -> tuple:
+    """H(x) = F(x) + x, element by element, for the branch output F(x) at the input x."""
+    if len(x) != len(f):
+        raise ValueError("x and F(x) must have the same length")
+    return tuple(exact(a) + exact(b) for a, b in zip(x, f, strict=True))
+
+
+def residual_gradient(factor: Number, blocks: Number, layers_per_block: Number = 2) -> sp.Expr:
+    """Scalar model of the gradient through B residual blocks of K layers: (1 + delta^K)^B."""
+    subs = {delta: exact(factor), LAYERS_PER_BLOCK: exact(layers_per_block), BLOCKS: exact(blocks)}
+    return RESIDUAL_GRADIENT.subs(subs)
+
+
+def scalar_residual_slope(w1: Number, w2: Number) -> sp.Expr:
+    """dH/dx at x = 0 for the one-unit block H(x) = x + w2 tanh(w1 x): 1 + w1 w2."""
+    x = sp.Symbol("x")
+    h = x + exact(w2) * sp.tanh(exact(w1) * x)
+    return sp.diff(h, x).subs(x, 0)
+
+
+def residual_jacobian(w1, w2) -> dict:
+    """The block H(x) = F(x) + x with F(x) = W2 tanh(W1 x), and its Jacobians, as SymPy matrices.
+
+    Returns W1, W2, x (input symbols), F, dF/dx and dH/dx = dF/dx + I; W1 is (hidden, n) and W2
+    (n, hidden).
+    """
+    a = sp.Matrix([[exact(v) for v in row] for row in w1])
+    b = sp.Matrix([[exact(v) for v in row] for row in w2])
+    if b.shape != (a.shape[1], a.shape[0]):
+        raise ValueError("W2 must have the transposed shape of W1 so that F(x) has x's shape")
+    x = sp.Matrix(sp.symbols(f"x_1:{a.shape[1] + 1}"))
+    f = b * (a * x).applyfunc(sp.tanh)
+    jac_f = f.jacobian(x)
+    return {"W1": a, "W2": b, "x": x, "F": f, "dF": jac_f, "dH": jac_f + sp.eye(a.shape[1])}
+
+
+def jacobian_entries_latex(jacobian: sp.Matrix, name: str = "H") -> list[str]:
+    """One LaTeX line per entry: dH_i/dx_j = ..., with 1-based indices as in the prose."""
+    return [
+        rf"\frac{{\partial {name}_{i + 1}}}{{\partial x_{j + 1}}} = {sp.latex(jacobian[i, j])}"
+        for i in range(jacobian.rows)
+        for j in range(jacobian.cols)
+    ]
+
+
+def residual_jacobian_at(w1, w2, x0) -> sp.Matrix:
+    """dH/dx = dF/dx + I of the block above, at the point x0 (exact, with tanh of rationals)."""
+    parts = residual_jacobian(w1, w2)
+    return parts["dH"].subs(dict(zip(parts["x"], (exact(v) for v in x0), strict=True)))
+
+
+def small_resnet_params(width: Number = 32, classes: Number = 10) -> sp.Integer:
+    """Parameters of SmallResNet: stem conv + BN, blocks (w,w,1) (w,2w,2) (2w,2w,1), linear head."""
+    w, k = exact(width), exact(classes)
+    stem = standard_params(3, 3, w) + batchnorm_params(w)
+    blocks = (
+        residual_block_params(w, w, 1)
+        + residual_block_params(w, 2 * w, 2)
+        + residual_block_params(2 * w, 2 * w, 1)
+    )
+    return stem + blocks + 2 * w * k + k
+
+
+def small_resnet_shapes(
+    batch: Number = 8, side: Number = 32, width: Number = 32, classes: Number = 10
+) -> list[tuple]:
+    """(stage, shape) of SmallResNet on a (batch, 3, side, side) input, stem to head."""
+    b, w = exact(batch), exact(width)
+    s1 = sp.floor(conv_output_size(side, 3, 1, 1) / 2)  # the 3x3 conv keeps the side; pool halves
+    c1, h1, _ = block_output_shape((w, s1, s1), w, 1)
+    c2, h2, _ = block_output_shape((c1, h1, h1), 2 * w, 2)
+    c3, h3, _ = block_output_shape((c2, h2, h2), 2 * w, 1)
+    return [
+        ("stem", (b, w, s1, s1)),
+        ("blocks.0", (b, c1, h1, h1)),
+        ("blocks.1", (b, c2, h2, h2)),
+        ("blocks.2", (b, c3, h3, h3)),
+        ("avgpool", (b, c3, 1, 1)),
+        ("flatten", (b, c3)),
+        ("fc", (b, exact(classes))),
+    ]
+
+
+def small_resnet_feature_shape(batch: Number = 8, side: Number = 32, width: Number = 32) -> tuple:
+    """Shape after SmallResNet's three blocks, before pooling: (batch, 2 width, side/4, side/4)."""
+    return dict(small_resnet_shapes(batch, side, width))["blocks.2"]
+
+
+# A concrete two-unit residual block for the page and the quiz: F(x) = W2 tanh(W1 x).
+EXAMPLE_W1 = (("1", "-2"), ("0.5", "1"))
+EXAMPLE_W2 = (("2", "0.5"), ("-1", "1"))
+EXAMPLE_X0 = ("0.3", "-0.2")
+EXAMPLE_X_RANGE = (-5, 5)  # where the page lets the student move x0
+
+
+def sigmoid_max_slope() -> sp.Rational:
+    """The largest slope of the logistic sigmoid, sigma'(0): why sigmoid stacks shrink gradients."""
+    z = sp.Symbol("z", real=True)
+    slope = sp.diff(1 / (1 + sp.exp(-z)), z)
+    return sp.nsimplify(slope.subs(z, 0))
+
+
+# The vanishing-gradient calculator: its inputs are bounded by these; odd values get a message.
+MAX_CALCULATOR_DEPTH = 10_000
+MAX_CALCULATOR_FACTOR = 2  # above 1 so that exploding factors can be tried too
+CALCULATOR_DEPTH = 50  # the starting depth: deep enough to show the 1% crossing at delta = 0.9
+FLOAT_FLOOR_LOG10 = -300  # below 1e-300 a float underflows; the chart stops there
+
+
+def gradient_regime(factor: Number) -> str:
+    """What a per-layer factor does to a gradient: invalid, dead, vanishing, steady or exploding."""
+    d = exact(factor)
+    if d < 0:
+        return "invalid"
+    if d == 0:
+        return "dead"
+    if d < 1:
+        return "vanishing"
+    return "steady" if d == 1 else "exploding"
+
+
+def gradient_decay_curve(factor: Number, depth: Number, points: int = 200) -> list[dict]:
+    """(layers, delta^layers) for up to `points` layer counts from 0 to depth - 1, as floats.
+
+    For 0 < delta < 1. Points below 1e-300 are left out (a float would underflow there), so a
+    log-scale chart never meets a zero.
+    """
+    log_d, top = float(sp.log(exact(factor), 10)), int(exact(depth)) - 1
+    step = max(1, -(-top // points))  # ceil(top / points)
+    rows = []
+    for k in [*range(0, top, step), top]:
+        if k * log_d < FLOAT_FLOOR_LOG10:
+            break
+        rows.append({"layers": k, "fraction": 10 ** (k * log_d)})
+    return rows
+
+
+REDUCTION_TARGET = 8  # the course asks from which N the reduction exceeds 8x
+COURSE_HINT_N = 9  # the course's hint "plug in N = 9", which does not answer its own question
+
+# The course text's worked examples, recomputed by course_examples(); None where it gives no value.
+COURSE_EXAMPLES = (
+    ("ratio for N = 64", {"D_K": 3, "M": None, "N": 64, "D_F": None}),
+    ("exercise 3", {"D_K": 3, "M": 64, "N": 128, "D_F": 56}),
+    ("Q1", {"D_K": 3, "M": 128, "N": 256, "D_F": None}),
+)
+
+
+def course_examples() -> list[dict]:
+    """The course's worked examples: weights, multiply-adds, ratio and reduction, where defined."""
+    rows = []
+    for name, v in COURSE_EXAMPLES:
+        k, m, n, d_f = v["D_K"], v["M"], v["N"], v["D_F"]
+        row = {"example": name, **v}
+        row["standard weights"] = standard_params(k, m, n) if m else None
+        row["separable weights"] = separable_params(k, m, n) if m else None
+        row["standard MACs"] = standard_macs(k, m, n, d_f) if m and d_f else None
+        row["separable MACs"] = separable_macs(k, m, n, d_f) if m and d_f else None
+        row["ratio"] = cost_ratio(k, n)
+        row["reduction"] = reduction_factor(k, n)
+        rows.append(row)
+    return rows
+
+
+def separable_problem(kernel: Number, out_ch: Number) -> str | None:
+    """Why factorising saves nothing for this kernel and N, in one sentence; None when it saves."""
+    if reduction_factor(kernel, out_ch) > 1:
+        return None
+    ratio = cost_ratio(kernel, out_ch)
+    return (
+        f"With D_K = {kernel} and N = {out_ch} the separable pair costs {sp.N(ratio, 3)} times the "
+        "standard layer: a 1x1 kernel or a single output channel leaves nothing to factorise."
+    )
+
+
+def reduction_ceiling(kernel: Number) -> sp.Integer:
+    """The limit of the reduction factor as N grows without bound (D_K^2), taken by SymPy."""
+    return sp.limit(1 / COST_RATIO.subs(D_K, exact(kernel)), N, sp.oo)
+
+
+def threshold_facts(kernel: Number, factor: Number) -> dict | None:
+    """The smallest N beating `factor`, its reduction, and the reduction one channel earlier."""
+    n = min_channels_for_reduction(kernel, factor)
+    if n is None:
+        return None
+    return {
+        "N": n,
+        "reduction": reduction_factor(kernel, n),
+        "previous N": n - 1,
+        "previous reduction": reduction_factor(kernel, n - 1) if n > 1 else None,
+    }

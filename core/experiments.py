@@ -1,0 +1,437 @@
+"""Real, seeded experiments for the skip-connections page: degradation, gradient flow, Jacobian.
+
+- The degradation sweep trains plain and residual MLPs of several depths for the same budget on
+  scikit-learn's digits and records final training error and loss curves. All seeds of one depth
+  and family train at once as batched matrix products (core.models.MLPStack).
+- The gradient-flow probe measures each layer's weight-gradient norm at initialisation.
+- The Jacobian check runs a small residual block through torch.autograd.functional.jacobian.
+
+Results are plain data (dicts and lists) that cache and serialise cleanly.
+`python -m core.experiments degradation` writes the shipped sweep to data/degradation.json.
+It deliberately leaves out plotting and anything that needs Streamlit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from core import formulas
+from core.data import digits
+from core.models import ACTIVATIONS, MLPStack, ResidualBlock
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+# Bounds that keep any run inside its time budget (about 60 s on 2 shared cores) and far under
+# 1 GB: the cost of a sweep is proportional to steps x seeds x (sum of depths), and BatchNorm
+# makes each layer about 2.5 times dearer. The default sweep took 18.5 s on one quiet thread.
+MAX_DEPTH = 64
+MAX_SEEDS = 5
+MIN_STEPS, MAX_STEPS = 50, 1000
+BATCH_NORM_COST = 2.5
+MAX_WORK = 2 * 300 * 3 * 2 * (2 + 4 + 8 + 12 + 16 + 24 + 32 + 48 + 64)  # two default sweeps
+
+
+@dataclass(frozen=True)
+class DegradationConfig:
+    """One degradation sweep: the same training budget for every depth and family."""
+
+    depths: tuple[int, ...] = (2, 4, 8, 12, 16, 24, 32, 48, 64)  # linear layers, input and output
+    seeds: int = 3  # models per depth and family, trained at once
+    steps: int = 300  # Adam steps; with many more, plain nets without BatchNorm mostly catch up
+    batch_size: int = 128
+    lr: float = 1e-3  # Adam; the BatchNorm runs measured in ENVIRONMENT.md used 3e-3
+    width: int = 32
+    activation: str = "relu"
+    batch_norm: bool = False
+    seed: int = 0
+    log_every: int = 10  # steps between recorded loss-curve points
+
+    def problems(self) -> list[str]:
+        """Why this configuration may not run (empty when it may), in words for the page."""
+        found = []
+        if not self.depths:
+            found.append("Pick at least one depth.")
+        if any(d < 2 or d > MAX_DEPTH or d % 2 for d in self.depths):
+            found.append(f"Depths must be even numbers from 2 to {MAX_DEPTH}.")
+        if not 1 <= self.seeds <= MAX_SEEDS:
+            found.append(f"Use 1 to {MAX_SEEDS} seeds.")
+        if not MIN_STEPS <= self.steps <= MAX_STEPS:
+            found.append(f"Use {MIN_STEPS} to {MAX_STEPS} steps.")
+        if self.activation not in ACTIVATIONS:
+            found.append(f"Activation must be one of {', '.join(ACTIVATIONS)}.")
+        if not (1 <= self.batch_size <= 512 and 4 <= self.width <= 128 and 0 < self.lr <= 0.1):
+            found.append("Batch size, width or learning rate is out of range.")
+        if not found and self.work() > MAX_WORK:
+            found.append(
+                f"This sweep is {self.work() / MAX_WORK:.1f} times the largest allowed: "
+                "use fewer steps, seeds or deep networks."
+            )
+        return found
+
+    def work(self) -> int:
+        """Layer-steps the sweep trains (both families): its cost in time, up to a constant."""
+        cost = self.steps * self.seeds * 2 * sum(set(self.depths))
+        return cost * BATCH_NORM_COST if self.batch_norm else cost
+
+
+DEPTH_CHOICES = tuple(range(2, MAX_DEPTH + 1, 2))
+LR_CHOICES = (3e-4, 1e-3, 3e-3, 1e-2)  # Adam; 3e-3 suits the BatchNorm runs
+SECONDS_PER_WORK = 18.5 / DegradationConfig().work()  # the default sweep, one quiet thread here
+LIVE_BUDGET_S = 40.0  # a live run starts no new network after this (the deepest adds up to 14 s)
+
+
+def estimate_seconds(config: DegradationConfig) -> float:
+    """Rough wall time of a sweep on one quiet thread here (shared machines can be 2x slower)."""
+    return config.work() * SECONDS_PER_WORK
+
+
+def _check(config: DegradationConfig) -> None:
+    problems = config.problems()
+    if problems:
+        raise ValueError(" ".join(problems))
+
+
+def train_stack(
+    config: DegradationConfig, depth: int, residual: bool, x: torch.Tensor, y: torch.Tensor
+) -> dict:
+    """Train config.seeds stacks of one depth and family at once; return errors and loss curve."""
+    torch.manual_seed(config.seed * 1000 + depth * 2 + int(residual))
+    model = MLPStack(
+        depth,
+        residual=residual,
+        n_models=config.seeds,
+        width=config.width,
+        in_features=x.shape[1],
+        classes=int(y.max()) + 1,
+        activation=config.activation,
+        batch_norm=config.batch_norm,
+    )
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    generator = torch.Generator().manual_seed(config.seed)
+    curve = []
+    for step in range(1, config.steps + 1):
+        idx = torch.randint(0, len(x), (config.seeds, config.batch_size), generator=generator)
+        logits = model(x[idx])  # (S, B, classes)
+        losses = F.cross_entropy(logits.transpose(1, 2), y[idx], reduction="none").mean(1)  # (S,)
+        optimiser.zero_grad(set_to_none=True)
+        losses.sum().backward()  # each model's gradient is its own mean loss's gradient
+        optimiser.step()
+        if step % config.log_every == 0 or step == config.steps:
+            curve.append({"step": step, "losses": [round(v, 5) for v in losses.tolist()]})
+    with torch.no_grad():
+        logits = model(x.expand(config.seeds, *x.shape))  # (S, N, classes)
+        errors = (logits.argmax(-1) != y).float().mean(1)  # (S,)
+        labels = y.expand(config.seeds, -1)  # (S, N)
+        final = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")  # (S, N)
+    return {"errors": errors.tolist(), "final_losses": final.mean(1).tolist(), "curve": curve}
+
+
+def run_degradation(
+    config: DegradationConfig = DegradationConfig(),
+    progress: Callable[[float, str], None] | None = None,
+    budget_s: float | None = None,
+) -> dict:
+    """Train every (family, depth) of the sweep; return config, per-model results and curves.
+
+    Depths run from shallow to deep, plain then residual; once `budget_s` seconds have passed no
+    further network starts (the first always runs) and the result says `"stopped_early": True`.
+    It runs on one torch thread (restored afterwards): tiny models train fastest that way here.
+    """
+    _check(config)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    torch.set_flush_denormal(True)  # denormals made some deep runs 50x slower
+    try:
+        return _sweep(config, progress, budget_s)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _sweep(config: DegradationConfig, progress, budget_s: float | None) -> dict:
+    x, y = digits()
+    jobs = [(d, r) for d in sorted(set(config.depths)) for r in (False, True)]
+    total = sum(d for d, _ in jobs)
+    done, results, curves, stopped = 0, [], [], False
+    start = time.perf_counter()
+    for depth, residual in jobs:
+        family = "residual" if residual else "plain"
+        if budget_s is not None and results and time.perf_counter() - start > budget_s:
+            stopped = True
+            break
+        if progress:
+            progress(done / total, f"{family}, depth {depth}")
+        out = train_stack(config, depth, residual, x, y)
+        for seed, (err, loss) in enumerate(zip(out["errors"], out["final_losses"], strict=True)):
+            results.append(
+                {"family": family, "depth": depth, "seed": seed}
+                | {"train_error": round(err, 6), "loss": round(loss, 6)}
+            )
+        for point in out["curve"]:
+            for seed, loss in enumerate(point["losses"]):
+                curves.append(
+                    {"family": family, "depth": depth, "seed": seed, "step": point["step"]}
+                    | {"loss": loss}
+                )
+        done += depth
+    if progress:
+        progress(1.0, "done")
+    return {
+        "config": asdict(config),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "seconds": round(time.perf_counter() - start, 2),
+        "stopped_early": stopped,
+        "data": {"name": "scikit-learn digits", "samples": len(x), "features": x.shape[1]},
+        "results": results,
+        "curves": curves,
+    }
+
+
+def error_summary(result: dict) -> list[dict]:
+    """Mean, lowest and highest training error per family and depth, sorted by depth."""
+    groups: dict[tuple[str, int], list[float]] = {}
+    for row in result["results"]:
+        groups.setdefault((row["family"], row["depth"]), []).append(row["train_error"])
+    return [
+        {"family": f, "depth": d, "mean": statistics.fmean(e), "low": min(e), "high": max(e)}
+        for (f, d), e in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0]))
+    ]
+
+
+ONSET_MARGIN = 0.05  # plain must trail residual by more than 5 percentage points
+
+
+def degradation_onset(result: dict, margin: float = ONSET_MARGIN) -> int | None:
+    """Shallowest depth whose plain mean training error exceeds the residual mean by > margin."""
+    means = {(r["family"], r["depth"]): r["mean"] for r in error_summary(result)}
+    depths = sorted({d for _, d in means})
+    for depth in depths:
+        if means.get(("plain", depth), 0) - means.get(("residual", depth), 1) > margin:
+            return depth
+    return None
+
+
+def loss_curves(result: dict, depth: int) -> list[dict]:
+    """Mean training loss over seeds at each logged step, per family, for one depth."""
+    groups: dict[tuple[str, int], list[float]] = {}
+    for row in result["curves"]:
+        if row["depth"] == depth:
+            groups.setdefault((row["family"], row["step"]), []).append(row["loss"])
+    return [
+        {"family": f, "step": step, "loss": statistics.fmean(losses)}
+        for (f, step), losses in sorted(groups.items())
+    ]
+
+
+def at_depth(summary: list[dict], depth: int) -> dict[str, float]:
+    """Mean training error per family at one depth, from error_summary's rows."""
+    return {row["family"]: row["mean"] for row in summary if row["depth"] == depth}
+
+
+def load_result(name: str = "degradation.json") -> dict:
+    """A shipped result from data/."""
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+# Gradient flow
+
+PROBE_MAX_DEPTH = 200
+PROBE_DEPTH = 50  # the page's starting depth, as measured in ENVIRONMENT.md
+PROBE_BATCH = 128
+
+
+def gradient_flow(
+    depth: int, activation: str, init: str = "default", width: int = 32, seed: int = 0
+) -> list[dict]:
+    """Weight-gradient norm of every layer at initialisation, for a plain and a residual stack.
+
+    Both stacks get the same init and no normalisation; the residual branches are NOT zero-
+    initialised here, so the identity path has to carry the gradient through nonzero branches.
+    The loss is cross-entropy on the first 128 digits.
+    """
+    if not 2 <= depth <= PROBE_MAX_DEPTH or depth % 2:
+        raise ValueError(f"depth must be an even number from 2 to {PROBE_MAX_DEPTH}")
+    torch.set_flush_denormal(False)  # show tiny gradients as they are (denormals included)
+    x, y = digits()
+    x, y = x[:PROBE_BATCH], y[:PROBE_BATCH]  # (128, 64), (128,)
+    rows = []
+    for residual in (False, True):
+        torch.manual_seed(seed)
+        model = MLPStack(
+            depth,
+            residual=residual,
+            width=width,
+            activation=activation,
+            init=init,
+            zero_init_residual=False,
+        )
+        loss = F.cross_entropy(model(x.unsqueeze(0))[0], y)
+        loss.backward()
+        for layer, linear in enumerate(model.linears(), start=1):
+            rows.append(
+                {
+                    "family": "residual" if residual else "plain",
+                    "layer": layer,
+                    "grad_norm": linear.weight.grad.norm().item(),
+                }
+            )
+    return rows
+
+
+def underflowed_layers(rows: list[dict], family: str) -> list[int]:
+    """Layers whose gradient norm is exactly 0: it underflowed float32 (no log-scale point)."""
+    return [r["layer"] for r in rows if r["family"] == family and r["grad_norm"] == 0]
+
+
+def first_to_last_ratio(rows: list[dict], family: str) -> float:
+    """Gradient norm at layer 1 over the norm at the last layer, for one family."""
+    ordered = sorted((r for r in rows if r["family"] == family), key=lambda r: r["layer"])
+    norms = [r["grad_norm"] for r in ordered]
+    return norms[0] / norms[-1]
+
+
+# The residual block's Jacobian, by autograd
+
+
+def residual_jacobian_torch(w1: Sequence, w2: Sequence, x0: Sequence) -> list[list[float]]:
+    """dH/dx at x0 for H(x) = W2 tanh(W1 x) + x, by torch.autograd.functional.jacobian (float64)."""
+    a = torch.tensor(w1, dtype=torch.float64)
+    b = torch.tensor(w2, dtype=torch.float64)
+    point = torch.tensor(x0, dtype=torch.float64)
+    jac = torch.autograd.functional.jacobian(lambda v: b @ torch.tanh(a @ v) + v, point)
+    return jac.tolist()
+
+
+def jacobian_check(w1: Sequence, w2: Sequence, x0: Sequence) -> dict:
+    """dH/dx at x0 by SymPy (exact, then evaluated) and by torch autograd, and their largest gap."""
+    exact_jac = formulas.residual_jacobian_at(w1, w2, x0)
+    by_sympy = [[float(v) for v in exact_jac.row(i)] for i in range(exact_jac.rows)]
+    to_float = [[float(v) for v in row] for row in w1], [[float(v) for v in row] for row in w2]
+    by_torch = residual_jacobian_torch(*to_float, [float(v) for v in x0])
+    gap = max(
+        abs(a - b)
+        for ra, rb in zip(by_sympy, by_torch, strict=True)
+        for a, b in zip(ra, rb, strict=True)
+    )
+    return {"sympy": by_sympy, "torch": by_torch, "max_difference": gap}
+
+
+# Shortcut shapes
+
+MAX_CHANNELS, MAX_SIDE, MAX_STRIDE = 512, 256, 8
+MAX_ACTIVATION = 2**22  # floats in one input map (16 MB): keeps one trial block small
+
+
+def block_problems(in_shape: Sequence[int], out_ch: int, stride: int) -> list[str]:
+    """Why a block with this input shape, output channels and stride can't be tried (or [])."""
+    channels, height, width = in_shape
+    found = []
+    if min(channels, out_ch) < 1 or max(channels, out_ch) > MAX_CHANNELS:
+        found.append(f"Channels must be whole numbers from 1 to {MAX_CHANNELS}.")
+    if min(height, width) < 1 or max(height, width) > MAX_SIDE:
+        found.append(f"Height and width must be from 1 to {MAX_SIDE} pixels.")
+    if not 1 <= stride <= MAX_STRIDE:
+        found.append(f"Stride must be from 1 to {MAX_STRIDE}.")
+    if not found and max(channels, out_ch) * height * width > MAX_ACTIVATION:
+        found.append("That feature map is too large to try here: use fewer channels or pixels.")
+    return found
+
+
+def block_notes(in_shape: Sequence[int], out_ch: int, stride: int) -> list[str]:
+    """Things worth saying about an allowed block: a collapsed map, sides rounded down."""
+    _, height, width = in_shape
+    notes = []
+    if stride > max(height, width):
+        notes.append(
+            f"The stride ({stride}) is larger than the image ({height}×{width}): every output "
+            "side collapses to a single pixel."
+        )
+    elif stride > 1 and (height % stride or width % stride):
+        out = formulas.block_output_shape(in_shape, out_ch, stride)
+        notes.append(
+            f"{height}×{width} does not divide by the stride {stride}: the convolution arithmetic "
+            f"rounds, ⌊(side − 1)/{stride}⌋ + 1, giving {out[1]}×{out[2]}."
+        )
+    return notes
+
+
+def try_block(
+    in_shape: tuple[int, int, int], out_ch: int, stride: int, projection: bool | None = None
+) -> dict:
+    """Run one ResidualBlock on a (1, C, H, W) input; return its shapes, shortcut, or torch's error.
+
+    `projection=False` forgets the projection; the addition then fails if the shape changes and
+    torch's own message comes back under "error". If the branch's map is 1x1, torch broadcasts the
+    mismatched identity instead of failing, and "broadcast" says so.
+    """
+    problems = block_problems(in_shape, out_ch, stride)
+    if problems:
+        raise ValueError(" ".join(problems))
+    channels, height, width = in_shape
+    torch.manual_seed(0)
+    block = ResidualBlock(channels, out_ch, stride, projection=projection).eval()
+    x = torch.randn(1, channels, height, width)
+    projected = isinstance(block.shortcut, torch.nn.Sequential)
+    report = {
+        "projection": projected,
+        "shortcut": str(block.shortcut),
+        "shortcut_params": sum(p.numel() for p in block.shortcut.parameters()),
+        "block_params": sum(p.numel() for p in block.parameters()),
+        "branch_shape": None,
+        "output_shape": None,
+        "error": None,
+        "broadcast": False,
+    }
+    with torch.no_grad():
+        branch = block.bn2(block.conv2(block.relu(block.bn1(block.conv1(x)))))  # (1, C', H', W')
+        report["branch_shape"] = tuple(branch.shape[1:])
+        try:
+            report["output_shape"] = tuple(block(x).shape[1:])
+        except RuntimeError as error:
+            report["error"] = str(error)
+    report["broadcast"] = report["output_shape"] not in (None, report["branch_shape"])
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: `python -m core.experiments degradation [options]` writes a sweep as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m core.experiments")
+    sub = parser.add_subparsers(dest="command", required=True)
+    deg = sub.add_parser("degradation", help="train plain and residual MLPs of several depths")
+    defaults = DegradationConfig()
+    deg.add_argument("--depths", type=int, nargs="+", default=list(defaults.depths))
+    deg.add_argument("--seeds", type=int, default=defaults.seeds)
+    deg.add_argument("--steps", type=int, default=defaults.steps)
+    deg.add_argument("--lr", type=float, default=defaults.lr)
+    deg.add_argument("--activation", choices=list(ACTIVATIONS), default=defaults.activation)
+    deg.add_argument("--batch-norm", action="store_true")
+    deg.add_argument("--seed", type=int, default=defaults.seed)
+    deg.add_argument("--out", type=Path, default=DATA_DIR / "degradation.json")
+    args = parser.parse_args(argv)
+    config = DegradationConfig(
+        depths=tuple(args.depths),
+        seeds=args.seeds,
+        steps=args.steps,
+        lr=args.lr,
+        activation=args.activation,
+        batch_norm=args.batch_norm,
+        seed=args.seed,
+    )
+    result = run_degradation(config, lambda f, what: print(f"{f:4.0%} {what}", flush=True))
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    for row in error_summary(result):
+        print(f"{row['family']:>8} depth {row['depth']:>2}: {row['mean']:.1%} training error")
+    print(f"{result['seconds']} s; wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

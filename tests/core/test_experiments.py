@@ -1,0 +1,263 @@
+"""The experiments: a tiny real degradation sweep, the gradient probe, shortcuts and the CLI."""
+
+import json
+from dataclasses import asdict
+
+import pandas as pd
+import pytest
+import sympy as sp
+import torch
+from torch import nn
+
+from core import experiments, formulas
+from core.data import digits
+from core.experiments import DegradationConfig
+from core.models import MLPStack
+
+TINY = DegradationConfig(depths=(4, 48), seeds=2, steps=300)
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep():
+    torch.set_num_threads(1)
+    return experiments.run_degradation(TINY)
+
+
+def test_residual_network_fits_better_than_plain_at_the_deepest_depth(tiny_sweep):
+    means = {(r["family"], r["depth"]): r["mean"] for r in experiments.error_summary(tiny_sweep)}
+    assert means[("residual", 48)] < means[("plain", 48)] - 0.05
+
+
+def test_sweep_records_config_torch_version_and_time(tiny_sweep):
+    assert tiny_sweep["config"] == asdict(TINY)
+    assert tiny_sweep["torch"] == torch.__version__
+    assert 0 < tiny_sweep["seconds"] < 20
+
+
+def test_sweep_has_one_result_per_family_depth_and_seed(tiny_sweep):
+    keys = {(r["family"], r["depth"], r["seed"]) for r in tiny_sweep["results"]}
+    assert len(keys) == len(tiny_sweep["results"]) == 2 * 2 * 2
+
+
+def test_loss_curves_end_at_the_last_step(tiny_sweep):
+    assert max(point["step"] for point in tiny_sweep["curves"]) == TINY.steps
+
+
+def test_error_summary_agrees_with_a_pandas_group_by(tiny_sweep):
+    frame = pd.DataFrame(tiny_sweep["results"])
+    expected = frame.groupby(["family", "depth"])["train_error"].agg(["mean", "min", "max"])
+    for row in experiments.error_summary(tiny_sweep):
+        mean, low, high = expected.loc[(row["family"], row["depth"])]
+        assert (row["mean"], row["low"], row["high"]) == pytest.approx((mean, low, high))
+
+
+def test_batched_models_get_only_their_own_losss_gradient():
+    torch.manual_seed(0)
+    stack = MLPStack(6, residual=False, n_models=2)
+    x, y = torch.randn(2, 16, 64), torch.randint(0, 10, (2, 16))
+    losses = nn.functional.cross_entropy(stack(x).transpose(1, 2), y, reduction="none").mean(1)
+    losses.sum().backward()
+    together = stack.stem.fc.weight.grad[0].clone()
+    stack.zero_grad()
+    nn.functional.cross_entropy(stack(x)[0], y[0]).backward()
+    torch.testing.assert_close(stack.stem.fc.weight.grad[0], together)
+
+
+def test_progress_runs_from_zero_to_one():
+    seen = []
+    config = DegradationConfig(depths=(2, 4), seeds=1, steps=50)
+    experiments.run_degradation(config, lambda fraction, _what: seen.append(fraction))
+    assert seen[0] == 0 and seen[-1] == 1 and seen == sorted(seen)
+
+
+def test_a_spent_time_budget_stops_before_the_next_depth():
+    config = DegradationConfig(depths=(2, 4, 6), seeds=1, steps=50)
+    result = experiments.run_degradation(config, budget_s=0.0)
+    assert result["stopped_early"]
+    assert {r["depth"] for r in result["results"]} == {2}
+
+
+def test_default_configuration_is_allowed():
+    assert DegradationConfig().problems() == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"depths": ()},
+        {"depths": (5,)},
+        {"depths": (66,)},
+        {"seeds": 0},
+        {"seeds": 6},
+        {"steps": 10},
+        {"activation": "gelu"},
+        {"steps": 1000, "seeds": 5},
+        {"batch_norm": True, "seeds": 5},
+    ],
+)
+def test_out_of_bounds_configurations_are_refused_with_a_reason(changes):
+    config = DegradationConfig(**changes)
+    assert config.problems()
+    with pytest.raises(ValueError):
+        experiments.run_degradation(config)
+
+
+def _result(means: dict) -> dict:
+    rows = [{"family": f, "depth": d, "seed": 0, "train_error": e} for (f, d), e in means.items()]
+    return {"results": rows}
+
+
+def test_onset_is_the_first_depth_where_plain_trails_residual_by_more_than_the_margin():
+    result = _result(
+        {("plain", 4): 0.02, ("residual", 4): 0.02, ("plain", 8): 0.06, ("residual", 8): 0.02}
+        | {("plain", 16): 0.2, ("residual", 16): 0.01}
+    )
+    assert experiments.degradation_onset(result, margin=0.05) == 16
+    assert experiments.degradation_onset(result, margin=0.03) == 8
+
+
+def test_onset_is_none_when_plain_never_falls_behind():
+    result = _result({("plain", 4): 0.02, ("residual", 4): 0.03})
+    assert experiments.degradation_onset(result) is None
+
+
+def test_shipped_sweep_is_the_default_configuration_and_shows_degradation():
+    shipped = experiments.load_result()
+    assert shipped["config"] == json.loads(json.dumps(asdict(DegradationConfig())))
+    deepest = max(shipped["config"]["depths"])
+    means = {(r["family"], r["depth"]): r["mean"] for r in experiments.error_summary(shipped)}
+    assert means[("residual", deepest)] < means[("plain", deepest)]
+
+
+def _plain_reference(stack: MLPStack, activation: type[nn.Module]) -> nn.Sequential:
+    """The plain stack rebuilt from nn.Linear layers with the same weights."""
+    layers = []
+    for i, stacked in enumerate(stack.linears()):
+        linear = nn.Linear(*stacked.weight.shape[1:])
+        with torch.no_grad():
+            linear.weight.copy_(stacked.weight[0].T)
+            linear.bias.copy_(stacked.bias[0, 0])
+        layers += [linear] if i == len(stack.linears()) - 1 else [linear, activation()]
+    return nn.Sequential(*layers)
+
+
+def test_gradient_flow_matches_an_nn_linear_network_with_the_same_weights():
+    rows = experiments.gradient_flow(10, "tanh", init="default", seed=3)
+    torch.manual_seed(3)
+    stack = MLPStack(10, residual=False, activation="tanh", init="default")
+    reference = _plain_reference(stack, nn.Tanh)
+    x, y = digits()
+    nn.functional.cross_entropy(reference(x[:128]), y[:128]).backward()
+    linears = [m for m in reference if isinstance(m, nn.Linear)]
+    plain = [r["grad_norm"] for r in rows if r["family"] == "plain"]
+    assert plain == pytest.approx([m.weight.grad.norm().item() for m in linears], rel=1e-4)
+
+
+def test_default_init_plain_relu_stack_loses_its_gradient_and_residual_keeps_it():
+    rows = experiments.gradient_flow(50, "relu", init="default")
+    assert experiments.first_to_last_ratio(rows, "plain") < 1e-10
+    assert experiments.first_to_last_ratio(rows, "residual") > 1e-2
+
+
+def test_he_init_plain_relu_stack_keeps_its_gradient_at_initialisation():
+    rows = experiments.gradient_flow(50, "relu", init="he")
+    assert 0.1 < experiments.first_to_last_ratio(rows, "plain") < 10
+
+
+def test_underflowed_layers_are_those_with_a_zero_gradient():
+    rows = experiments.gradient_flow(50, "sigmoid", init="default")
+    zero = [r["layer"] for r in rows if r["family"] == "plain" and r["grad_norm"] == 0]
+    assert experiments.underflowed_layers(rows, "plain") == zero != []
+
+
+@pytest.mark.parametrize("depth", [1, 7, 202])
+def test_gradient_flow_refuses_depths_out_of_range(depth):
+    with pytest.raises(ValueError):
+        experiments.gradient_flow(depth, "relu")
+
+
+def test_torch_jacobian_matches_the_sympy_jacobian():
+    w1, w2, x0 = [[1, -2], ["0.5", 1]], [[2, "0.5"], [-1, 1]], ["0.3", "-0.2"]
+    sympy_jac = sp.matrix2numpy(formulas.residual_jacobian_at(w1, w2, x0).evalf(), dtype=float)
+    to_float = lambda rows: [[float(v) for v in row] for row in rows]  # noqa: E731
+    got = experiments.residual_jacobian_torch(to_float(w1), to_float(w2), [0.3, -0.2])
+    assert torch.allclose(torch.tensor(got, dtype=torch.float64), torch.from_numpy(sympy_jac))
+
+
+def test_forgotten_projection_returns_torchs_message_instead_of_raising():
+    report = experiments.try_block((32, 16, 16), 64, 2, projection=False)
+    assert report["output_shape"] is None
+    assert "must match the size of tensor" in report["error"]
+
+
+@pytest.mark.parametrize("in_shape, out_ch, stride", [((64, 32, 32), 128, 2), ((3, 7, 5), 3, 1)])
+def test_tried_block_reports_the_shape_the_formula_gives(in_shape, out_ch, stride):
+    report = experiments.try_block(in_shape, out_ch, stride)
+    assert report["output_shape"] == formulas.block_output_shape(in_shape, out_ch, stride)
+    assert report["projection"] is formulas.needs_projection(in_shape[0], out_ch, stride)
+
+
+def test_forgotten_projection_on_a_one_pixel_output_is_flagged_as_broadcast():
+    report = experiments.try_block((4, 2, 2), 4, 2, projection=False)
+    assert report["error"] is None and report["broadcast"]
+
+
+@pytest.mark.parametrize(
+    "in_shape, out_ch, stride",
+    [((0, 8, 8), 4, 1), ((4, 8, 8), -1, 1), ((4, 8, 8), 4, 0), ((4, 0, 8), 4, 1)]
+    + [((512, 256, 256), 512, 1), ((4, 8, 8), 4, 9)],
+)
+def test_bad_block_settings_are_refused_with_a_reason(in_shape, out_ch, stride):
+    assert experiments.block_problems(in_shape, out_ch, stride)
+    with pytest.raises(ValueError):
+        experiments.try_block(in_shape, out_ch, stride)
+
+
+def test_command_line_writes_the_sweep_as_json(tmp_path, capsys):
+    out = tmp_path / "sweep.json"
+    experiments.main(
+        ["degradation", "--depths", "2", "4", "--seeds", "1", "--steps", "50"]
+        + [
+            "--out",
+            str(out),
+        ]
+    )
+    written = json.loads(out.read_text())
+    assert written["config"]["depths"] == [2, 4] and "wrote" in capsys.readouterr().out
+
+
+def test_loss_curves_average_the_seeds_at_each_step(tiny_sweep):
+    rows = experiments.loss_curves(tiny_sweep, 48)
+    frame = pd.DataFrame(tiny_sweep["curves"]).query("depth == 48")
+    expected = frame.groupby(["family", "step"])["loss"].mean()
+    assert len(rows) == len(expected)
+    for row in rows:
+        assert row["loss"] == pytest.approx(expected.loc[(row["family"], row["step"])])
+
+
+def test_at_depth_picks_one_depths_means(tiny_sweep):
+    summary = experiments.error_summary(tiny_sweep)
+    assert experiments.at_depth(summary, 4) == {
+        r["family"]: r["mean"] for r in summary if r["depth"] == 4
+    }
+
+
+def test_time_estimate_grows_with_the_work():
+    small = DegradationConfig(depths=(2, 4), seeds=1, steps=50)
+    assert experiments.estimate_seconds(small) < experiments.estimate_seconds(DegradationConfig())
+
+
+def test_jacobian_check_finds_sympy_and_torch_in_agreement():
+    check = experiments.jacobian_check(formulas.EXAMPLE_W1, formulas.EXAMPLE_W2, (1, -2))
+    assert check["max_difference"] < 1e-12
+
+
+@pytest.mark.parametrize(
+    "in_shape, stride, phrase", [((3, 3, 3), 8, "single pixel"), ((3, 7, 5), 2, "rounds")]
+)
+def test_block_notes_explain_collapsed_and_rounded_maps(in_shape, stride, phrase):
+    assert any(phrase in note for note in experiments.block_notes(in_shape, 3, stride))
+
+
+def test_block_notes_are_silent_for_an_evenly_divided_map():
+    assert experiments.block_notes((64, 32, 32), 128, 2) == []

@@ -1,0 +1,177 @@
+"""The residual-block formulas against torch: parameter counts, shapes, Jacobians, path sums."""
+
+import itertools
+
+import pytest
+import sympy as sp
+import torch
+from torch import nn
+
+from core import formulas
+from core.models import ResidualBlock, SmallResNet
+
+
+def _numel(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize("channels", [1, 16, 64, 256])
+def test_batchnorm_params_match_batchnorm2d(channels):
+    assert formulas.batchnorm_params(channels) == _numel(nn.BatchNorm2d(channels))
+
+
+@pytest.mark.parametrize("in_ch, out_ch", [(32, 64), (64, 128), (3, 5), (128, 64)])
+def test_projection_params_match_a_1x1_convolution_and_batchnorm(in_ch, out_ch):
+    shortcut = nn.Sequential(nn.Conv2d(in_ch, out_ch, 1, bias=False), nn.BatchNorm2d(out_ch))
+    assert formulas.projection_params(in_ch, out_ch) == _numel(shortcut)
+
+
+@pytest.mark.parametrize(
+    "in_ch, out_ch, stride", [(32, 32, 1), (32, 64, 2), (64, 64, 2), (16, 48, 1), (7, 7, 3)]
+)
+def test_residual_block_params_match_the_torch_block(in_ch, out_ch, stride):
+    block = ResidualBlock(in_ch, out_ch, stride)
+    assert formulas.residual_block_params(in_ch, out_ch, stride) == _numel(block)
+
+
+@pytest.mark.parametrize(
+    "in_shape, out_ch, stride",
+    [((64, 32, 32), 128, 2), ((32, 16, 16), 32, 1), ((8, 7, 9), 16, 2), ((4, 5, 5), 4, 3)],
+)
+def test_block_output_shape_matches_a_forward_pass(in_shape, out_ch, stride):
+    block = ResidualBlock(in_shape[0], out_ch, stride).eval()
+    out = block(torch.randn(1, *in_shape))
+    assert formulas.block_output_shape(in_shape, out_ch, stride) == tuple(out.shape[1:])
+
+
+@pytest.mark.parametrize(
+    "in_ch, out_ch, stride, side", list(itertools.product([4, 8], [4, 8], [1, 2, 3], [5, 8, 9]))
+)
+def test_needs_projection_exactly_when_an_identity_shortcut_cannot_be_added(
+    in_ch, out_ch, stride, side
+):
+    block = ResidualBlock(in_ch, out_ch, stride, projection=False).eval()
+    try:
+        block(torch.randn(1, in_ch, side, side))
+        identity_works = True
+    except RuntimeError:
+        identity_works = False
+    assert formulas.needs_projection(in_ch, out_ch, stride) is not identity_works
+
+
+@pytest.mark.parametrize("side, width", [(32, 32), (33, 16), (64, 8), (9, 4)])
+def test_small_resnet_shapes_match_forward_hooks(side, width):
+    model = SmallResNet(width).eval()
+    seen = []
+    for name in ("stem", "blocks.0", "blocks.1", "blocks.2", "avgpool", "flatten", "fc"):
+        model.get_submodule(name).register_forward_hook(
+            lambda _m, _i, out, name=name: seen.append((name, tuple(out.shape)))
+        )
+    model(torch.randn(2, 3, side, side))
+    assert formulas.small_resnet_shapes(2, side, width) == seen
+
+
+W1 = [[1, "0.5", -2], ["-0.5", 1, "1.5"]]  # (hidden 2, n 3)
+W2 = [["0.3", -1], [2, "0.25"], [-1, 1]]  # (n 3, hidden 2)
+
+
+def _as_tensor(rows) -> torch.Tensor:
+    return torch.tensor([[float(v) for v in row] for row in rows], dtype=torch.float64)
+
+
+@pytest.mark.parametrize("x0", [(0, 0, 0), ("0.2", "-0.4", "0.1"), (1, 2, -1)])
+def test_residual_jacobian_matches_torch_autograd(x0):
+    a, b = _as_tensor(W1), _as_tensor(W2)
+    point = torch.tensor([float(v) for v in x0], dtype=torch.float64)
+    expected = torch.autograd.functional.jacobian(lambda v: b @ torch.tanh(a @ v) + v, point)
+    got = formulas.residual_jacobian_at(W1, W2, x0)
+    assert torch.allclose(torch.tensor(sp.matrix2numpy(got.evalf(), dtype=float)), expected)
+
+
+def test_residual_jacobian_differs_from_the_branch_jacobian_by_the_identity():
+    parts = formulas.residual_jacobian(W1, W2)
+    assert parts["dH"] - parts["dF"] == sp.eye(3)
+
+
+def test_residual_jacobian_at_the_origin_is_w2_w1_plus_identity():
+    expected = _as_tensor(W2) @ _as_tensor(W1) + torch.eye(3, dtype=torch.float64)
+    got = formulas.residual_jacobian_at(W1, W2, (0, 0, 0))
+    assert torch.allclose(torch.tensor(sp.matrix2numpy(got, dtype=float)), expected)
+
+
+def test_residual_jacobian_refuses_mismatched_weights():
+    with pytest.raises(ValueError):
+        formulas.residual_jacobian(W1, W1)
+
+
+@pytest.mark.parametrize("w1, w2", [(2, "0.5"), ("-1.5", 3), ("0.25", "-0.8")])
+def test_scalar_residual_slope_matches_a_finite_difference(w1, w2):
+    a, b, h = float(w1), float(w2), 1e-6
+    block = lambda x: x + b * torch.tanh(torch.tensor(a * x)).item()  # noqa: E731
+    numeric = (block(h) - block(-h)) / (2 * h)
+    assert float(formulas.scalar_residual_slope(w1, w2)) == pytest.approx(numeric, rel=1e-6)
+
+
+@pytest.mark.parametrize("factor, blocks, per_block", [("0.7", 3, 2), ("0.9", 5, 2), ("0.5", 4, 3)])
+def test_residual_gradient_is_the_sum_over_every_path_through_the_blocks(factor, blocks, per_block):
+    d = sp.Rational(factor)
+    paths = itertools.product((0, per_block), repeat=blocks)  # skip a block, or cross its layers
+    total = sum(d ** sum(path) for path in paths)
+    assert formulas.residual_gradient(factor, blocks, per_block) == total
+
+
+def test_residual_output_adds_like_torch():
+    x, f = ("0.5", 2, -1), (-2, -1, -3)
+    expected = torch.tensor([0.5, 2.0, -1.0]) + torch.tensor([-2.0, -1.0, -3.0])
+    assert [float(v) for v in formulas.residual_output(x, f)] == expected.tolist()
+
+
+def test_residual_output_refuses_vectors_of_different_lengths():
+    with pytest.raises(ValueError):
+        formulas.residual_output((1, 2), (1, 2, 3))
+
+
+@pytest.mark.parametrize("side, width", [(32, 32), (64, 16)])
+def test_small_resnet_feature_shape_is_the_output_of_the_last_block(side, width):
+    model = SmallResNet(width).eval()
+    with torch.no_grad():
+        features = model.blocks(model.stem(torch.randn(3, 3, side, side)))
+    assert formulas.small_resnet_feature_shape(3, side, width) == tuple(features.shape)
+
+
+def test_sigmoid_max_slope_is_the_largest_slope_autograd_finds():
+    z = torch.linspace(-6, 6, 1201, dtype=torch.float64, requires_grad=True)
+    torch.sigmoid(z).sum().backward()
+    assert float(formulas.sigmoid_max_slope()) == pytest.approx(z.grad.max().item(), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "factor, regime",
+    [(0, "dead"), ("0.5", "vanishing"), (1, "steady"), ("1.01", "exploding"), (-1, "invalid")],
+)
+def test_gradient_regime_names_what_the_factor_does(factor, regime):
+    assert formulas.gradient_regime(factor) == regime
+
+
+def test_gradient_decay_curve_matches_repeated_multiplication():
+    rows = formulas.gradient_decay_curve("0.9", 30)
+    product, expected = 1.0, []
+    for k in range(30):
+        expected.append({"layers": k, "fraction": pytest.approx(product, rel=1e-9)})
+        product *= 0.9
+    assert rows == expected
+
+
+def test_gradient_decay_curve_thins_out_deep_stacks_and_stops_before_underflow():
+    rows = formulas.gradient_decay_curve("0.5", formulas.MAX_CALCULATOR_DEPTH)
+    assert len(rows) <= 201
+    assert all(r["fraction"] > 0 for r in rows)
+    assert rows[-1]["fraction"] * 0.5 ** (rows[1]["layers"]) < 1e-300
+
+
+def test_jacobian_entries_are_labelled_from_one():
+    parts = formulas.residual_jacobian(W1, W2)
+    lines = formulas.jacobian_entries_latex(parts["dH"])
+    assert len(lines) == 9
+    assert lines[0].startswith(r"\frac{\partial H_1}{\partial x_1}")
+    assert lines[-1].startswith(r"\frac{\partial H_3}{\partial x_3}")

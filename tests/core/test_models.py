@@ -1,0 +1,168 @@
+"""ResNet models against second routes: formulas, hand-run submodules, and torch's own layers."""
+
+import pytest
+import torch
+from torch import nn
+
+from core import formulas, models
+
+
+def _numel(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize("width, classes", [(32, 10), (16, 10), (8, 100)])
+def test_small_resnet_has_the_parameter_count_the_sympy_formula_gives(width, classes):
+    assert _numel(models.SmallResNet(width, classes)) == formulas.small_resnet_params(
+        width, classes
+    )
+
+
+def test_small_resnet_maps_a_cifar_batch_to_ten_logits():
+    out = models.small_resnet().eval()(torch.randn(8, 3, 32, 32))
+    assert out.shape == (8, 10)
+
+
+def test_stage_table_shapes_follow_the_convolution_arithmetic():
+    rows = models.stage_table(models.small_resnet(), torch.randn(8, 3, 32, 32))
+    expected = formulas.small_resnet_shapes(8, 32, 32)
+    assert [(r["stage"], r["output shape"]) for r in rows] == [
+        (stage, tuple(int(v) for v in shape)) for stage, shape in expected
+    ]
+
+
+def test_stage_table_parameters_add_up_to_the_whole_model():
+    model = models.small_resnet()
+    rows = models.stage_table(model, torch.randn(2, 3, 32, 32))
+    assert sum(r["params"] for r in rows) == _numel(model)
+
+
+def test_only_the_block_that_changes_shape_gets_a_projection():
+    rows = models.stage_table(models.small_resnet(), torch.randn(2, 3, 32, 32))
+    assert [r["stage"] for r in rows if r["projection"]] == ["blocks.1"]
+
+
+def test_stage_table_leaves_the_model_without_hooks():
+    model = models.small_resnet()
+    models.stage_table(model, torch.randn(2, 3, 32, 32))
+    assert all(not m._forward_hooks for m in model.modules())
+
+
+@pytest.mark.parametrize(
+    "in_ch, out_ch, stride, projected",
+    [(32, 32, 1, False), (32, 64, 1, True), (32, 32, 2, True), (64, 128, 2, True)],
+)
+def test_residual_block_projects_exactly_when_channels_or_stride_change(
+    in_ch, out_ch, stride, projected
+):
+    block = models.ResidualBlock(in_ch, out_ch, stride)
+    assert isinstance(block.shortcut, nn.Sequential) is projected
+
+
+def test_projection_is_a_strided_1x1_convolution_and_batchnorm_with_the_formula_count():
+    block = models.ResidualBlock(64, 128, 2)
+    conv, bn = block.shortcut
+    assert (conv.kernel_size, conv.stride, conv.bias) == ((1, 1), (2, 2), None)
+    assert isinstance(bn, nn.BatchNorm2d)
+    assert _numel(block.shortcut) == formulas.projection_params(64, 128)
+
+
+def test_residual_block_output_is_relu_of_branch_plus_shortcut():
+    torch.manual_seed(0)
+    block = models.ResidualBlock(8, 16, 2).eval()
+    x = torch.randn(2, 8, 10, 10)
+    branch = block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))
+    expected = torch.relu(branch + block.shortcut(x))
+    torch.testing.assert_close(block(x), expected)
+
+
+def test_forgetting_the_projection_fails_at_the_addition():
+    block = models.ResidualBlock(32, 64, 2, projection=False)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        block(torch.randn(1, 32, 16, 16))
+
+
+def test_plain_block_has_the_residual_blocks_layers_without_a_shortcut():
+    plain, residual = models.PlainBlock(16, 16), models.ResidualBlock(16, 16)
+    assert _numel(plain) == _numel(residual) == formulas.residual_block_params(16, 16)
+
+
+def test_block_diagram_joins_branch_and_shortcut_at_one_addition():
+    dot = models.block_diagram(models.ResidualBlock(32, 64, 2))
+    assert dot.count('label="+"') == 1
+    assert "bn2 -> add;" in dot and "shortcut_1 -> add;" in dot
+
+
+def test_block_diagram_of_a_plain_block_has_no_addition():
+    assert 'label="+"' not in models.block_diagram(models.PlainBlock(8, 8))
+
+
+def test_stacked_linear_applies_each_models_own_weights():
+    torch.manual_seed(0)
+    layer = models.StackedLinear(3, 5, 4)
+    nn.init.normal_(layer.weight)
+    nn.init.normal_(layer.bias)
+    x = torch.randn(3, 7, 5)
+    for i in range(3):
+        expected = nn.functional.linear(x[i], layer.weight[i].T, layer.bias[i, 0])
+        torch.testing.assert_close(layer(x)[i], expected)
+
+
+def test_stacked_batchnorm_normalises_each_model_like_batchnorm1d_in_training():
+    torch.manual_seed(0)
+    norm = models.StackedBatchNorm(2, 6)
+    x = torch.randn(2, 50, 6) * 3 + 1
+    for i in range(2):
+        torch.testing.assert_close(norm(x)[i], nn.BatchNorm1d(6).train()(x[i]))
+
+
+def test_mlp_stack_has_one_linear_layer_per_unit_of_depth():
+    assert len(models.MLPStack(12, residual=True).linears()) == 12
+    assert len(models.MLPStack(7, residual=False).linears()) == 7
+
+
+def test_residual_mlp_stack_refuses_an_odd_number_of_hidden_layers():
+    with pytest.raises(ValueError):
+        models.MLPStack(7, residual=True)
+
+
+def test_zero_initialised_residual_stack_starts_as_its_stem_and_head_alone():
+    torch.manual_seed(0)
+    deep = models.MLPStack(20, residual=True, n_models=2)
+    x = torch.randn(2, 9, 64)
+    expected = deep.head(deep.stem(x))
+    torch.testing.assert_close(deep(x), expected)
+
+
+def test_residual_block_of_the_mlp_stack_has_jacobian_identity_plus_branch():
+    torch.manual_seed(0)
+    block = models.MLPResidualBlock(1, 4, "tanh", batch_norm=False)
+    x = torch.randn(4, dtype=torch.float64)
+    block = block.double()
+    w1, b1 = block.fc1.weight[0].T, block.fc1.bias[0, 0]  # (out, in) as in W x
+    w2, b2 = block.fc2.weight[0].T, block.fc2.bias[0, 0]
+    jac = torch.autograd.functional.jacobian(lambda v: block(v.view(1, 1, 4)).view(4), x)
+    branch = torch.autograd.functional.jacobian(lambda v: w2 @ torch.tanh(w1 @ v + b1) + b2, x)
+    torch.testing.assert_close(jac, branch + torch.eye(4, dtype=torch.float64))
+
+
+def test_he_initialisation_has_the_relu_gain_standard_deviation():
+    torch.manual_seed(0)
+    stack = models.MLPStack(4, residual=False, n_models=5, width=128, in_features=128)
+    weight = stack.linears()[1].weight
+    assert weight.std().item() == pytest.approx((2 / 128) ** 0.5, rel=0.03)
+
+
+def test_block_specs_read_channels_and_strides_off_the_blocks():
+    specs = models.block_specs(models.SmallResNet(16))
+    assert [(b["in_ch"], b["out_ch"], b["stride"]) for b in specs] == [
+        (16, 16, 1),
+        (16, 32, 2),
+        (32, 32, 1),
+    ]
+    assert [b["projection"] for b in specs] == [False, True, False]
+
+
+def test_small_resnet_stages_run_the_course_batch():
+    rows = models.small_resnet_stages()
+    assert rows[-1]["output shape"] == (models.CIFAR_INPUT[0], 10)
