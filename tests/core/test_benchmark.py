@@ -1,0 +1,184 @@
+"""The benchmark on a tiny shape: what it counts, how it guards, how it queues (no timings)."""
+
+import json
+import random
+import threading
+from fractions import Fraction
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from core import benchmark as bm
+from core import formulas
+
+TINY = bm.BenchmarkShape(batch=1, in_ch=4, out_ch=8, size=8, kernel=3)
+QUICK = bm.BenchmarkConfig(min_run_time=0.005, min_runs=2, warmup=1, lock_timeout=0.05)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return bm.run_benchmark(TINY, QUICK, device="cpu")
+
+
+def _flops(module: nn.Module, x: torch.Tensor) -> int:
+    with FlopCounterMode(display=False) as counter:
+        module(x)
+    return counter.get_total_flops()
+
+
+def _tiny_input() -> torch.Tensor:
+    return torch.randn(TINY.batch, TINY.in_ch, TINY.size, TINY.size)
+
+
+def test_every_layer_is_timed_in_both_memory_formats(result):
+    timed = {(row["layer"], row["memory_format"]) for row in result["rows"]}
+    assert timed == {(x, f) for x in bm.LAYERS for f in bm.MEMORY_FORMATS}
+
+
+def test_row_flops_are_what_flopcountermode_counts_on_the_real_layers(result):
+    layers, x = bm.build_layers(TINY), _tiny_input()
+    counted = {name: _flops(module, x) for name, module in layers.items()}
+    assert {r["layer"]: r["flops"] for r in result["rows"]} == counted
+
+
+def test_row_bytes_of_one_layer_are_its_input_output_and_weight_tensors(result):
+    x = _tiny_input()
+    conv = bm.build_layers(TINY)["depthwise"]
+    moved = sum(t.numel() * t.element_size() for t in (x, conv(x), conv.weight))
+    row = next(r for r in result["rows"] if r["layer"] == "depthwise")
+    assert row["bytes"] == moved
+
+
+def test_flop_ratio_is_the_standard_over_the_separable_flop_count(result):
+    layers, x = bm.build_layers(TINY), _tiny_input()
+    ratio = Fraction(_flops(layers["standard"], x), _flops(layers["separable"], x))
+    assert result["summary"]["contiguous"]["flop_ratio"] == pytest.approx(float(ratio))
+
+
+def test_quartiles_bracket_a_positive_median(result):
+    assert all(0 < r["q25_s"] <= r["median_s"] <= r["q75_s"] for r in result["rows"])
+
+
+def test_every_timing_has_at_least_the_configured_number_of_runs(result):
+    assert min(r["runs"] for r in result["rows"]) >= QUICK.min_runs
+
+
+def test_results_are_labelled_with_device_dtype_threads_and_torch_version(result):
+    env = result["environment"]
+    assert (env["device"], env["dtype"], env["threads"], env["torch"]) == (
+        "cpu",
+        "float32",
+        1,
+        torch.__version__,
+    )
+
+
+def test_results_survive_a_json_round_trip(result):
+    assert json.loads(json.dumps(result)) == result
+
+
+def test_shape_bytes_count_the_tensors_a_benchmark_holds():
+    layers, x = bm.build_layers(TINY), _tiny_input()
+    held = [x, x.contiguous(memory_format=torch.channels_last), layers["depthwise"](x)]
+    held += [layers["standard"](x), *(p for m in layers.values() for p in m.parameters())]
+    unique = {id(t): t for t in held}.values()  # the separable pair shares its stages' weights
+    assert bm.shape_bytes(TINY) == sum(t.numel() * t.element_size() for t in unique)
+
+
+def test_a_shape_over_the_memory_budget_is_refused_before_running():
+    shape = bm.BenchmarkShape(batch=1, in_ch=64, out_ch=64, size=64)
+    with pytest.raises(ValueError, match="MiB"):
+        bm.run_benchmark(shape, bm.BenchmarkConfig(memory_budget=2**20))
+
+
+def test_a_shape_over_the_flop_budget_is_refused():
+    assert "GFLOP" in bm.shape_problem(bm.BenchmarkShape(1, 512, 512, 56, 3))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        bm.BenchmarkShape(kernel=4),
+        bm.BenchmarkShape(size=2, kernel=7),
+        bm.BenchmarkShape(batch=0),
+        bm.BenchmarkShape(in_ch=0),
+        bm.BenchmarkShape(out_ch=10**6),
+    ],
+)
+def test_impossible_shapes_are_explained_not_run(shape):
+    assert isinstance(bm.shape_problem(shape), str)
+
+
+def test_the_default_shape_is_accepted():
+    assert bm.shape_problem(bm.BenchmarkShape()) is None
+
+
+def test_a_second_caller_is_told_to_wait_then_refused_after_the_timeout():
+    waits = []
+    with bm.LOCK, pytest.raises(bm.BenchmarkBusy):
+        bm.run_benchmark(TINY, QUICK, device="cpu", on_wait=lambda: waits.append(1))
+    assert waits == [1]
+
+
+def test_a_waiting_caller_runs_once_the_first_benchmark_finishes():
+    bm.LOCK.acquire()
+    threading.Timer(0.2, bm.LOCK.release).start()
+    patient = bm.BenchmarkConfig(min_run_time=0.005, min_runs=2, warmup=1, lock_timeout=10)
+    assert bm.run_benchmark(TINY, patient, device="cpu")["shape"]["in_ch"] == TINY.in_ch
+
+
+def test_the_best_device_is_cuda_exactly_when_torch_sees_cuda():
+    assert (bm.best_device() == "cuda") == torch.cuda.is_available()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_torch_counts_agree_with_the_sympy_formulas(seed):
+    rng = random.Random(seed)
+    k, m, n = rng.choice([1, 3, 5]), rng.randint(1, 300), rng.randint(1, 300)
+    size, stride, padding = rng.randint(5, 60), rng.choice([1, 2]), rng.randint(0, 2)
+    counts = bm.torch_counts(k, m, n, size, stride, padding)
+    d_f = formulas.conv_output_size(size, k, stride, padding)
+    assert counts == {
+        "standard_params": formulas.standard_params(k, m, n),
+        "standard_flops": 2 * formulas.standard_macs(k, m, n, d_f),
+        "separable_params": formulas.separable_params(k, m, n),
+        "separable_flops": 2 * formulas.separable_macs(k, m, n, d_f),
+        "out_size": d_f,
+    }
+
+
+def test_the_command_writes_json_that_load_results_reads_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(bm, "DEFAULT_SHAPES", (TINY,))
+    out = tmp_path / "bench.json"
+    bm.main(["--out", str(out), "--min-run-time", "0.005", "--threads", "1"])
+    assert [r["shape"] for r in bm.load_results(out)] == [vars(TINY)]
+
+
+def test_missing_shipped_results_read_as_an_empty_list(tmp_path):
+    assert bm.load_results(tmp_path / "absent.json") == []
+
+
+def test_the_count_comparison_agrees_with_the_formulas_and_says_so():
+    rows = bm.count_comparison(3, 32, 48, 17, 2, 1)
+    d_f = (17 + 2 - 3) // 2 + 1
+    expected = [9 * 32 * 48, 2 * 9 * 32 * 48 * d_f**2, 9 * 32 + 32 * 48]
+    assert [r["torch"] for r in rows[:3]] == expected and all(r["agree"] for r in rows)
+
+
+def test_the_intensity_table_gives_the_separable_pair_the_flops_of_its_two_stages():
+    layers, x = bm.build_layers(TINY), _tiny_input()
+    table = {r["layer"]: r["FLOPs"] for r in bm.intensity_table(TINY)}
+    assert table["separable"] == _flops(layers["depthwise"], x) + _flops(layers["pointwise"], x)
+
+
+def test_the_result_table_reports_medians_in_milliseconds(result):
+    assert [r["median ms"] for r in bm.result_table(result)] == pytest.approx(
+        [1000 * r["median_s"] for r in result["rows"]]
+    )
+
+
+def test_the_summary_table_labels_each_result_with_where_it_ran(result):
+    (row,) = bm.summary_table([result])
+    assert "float32" in row["measured on"] and "1 thread " in row["measured on"]
