@@ -114,10 +114,30 @@ def time_checks(cases: list[tuple[str, object, tuple[str, ...]]]) -> dict:
     }
 
 
+def bank_cases(seeds: range = range(5)) -> list[tuple[str, object, tuple[str, ...]]]:
+    """Every typed question's reference answer and distractors, as a student would type them."""
+    from quizzes import bank
+
+    cases = []
+    for q in bank.bank().values():
+        if q.kind == "choice":
+            continue
+        for seed in seeds:
+            v = bank.variant(q.id, seed)
+            for value in (v.expected, *(wrong for wrong, _ in v.distractors)):
+                text = ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+                cases.append((text, v.expected, q.variables))
+    return cases
+
+
 def run() -> dict:
-    """Warm the worker up, then time the ordinary answers (repeated) and the hostile ones."""
+    """Warm the worker up, then time the bank's answers, the ordinary ones and the hostile ones."""
     warm_up()
-    return {"ordinary": time_checks(ORDINARY * REPEATS), "hostile": time_checks(HOSTILE)}
+    return {
+        "bank": time_checks(bank_cases()),
+        "ordinary": time_checks(ORDINARY * REPEATS),
+        "hostile": time_checks(HOSTILE),
+    }
 
 
 if __name__ == "__main__":

@@ -77,15 +77,35 @@ def threshold_derivation(factor: Number, threshold: Number) -> list[str]:
     d, t = exact(factor), exact(threshold)
     k = layers_to_threshold(d, t)
     ratio = sp.log(t) / sp.log(d)
+    dt, tt = _decimal_tex(d), _decimal_tex(t)
     return [
         r"\delta^{k} \le \tau",
         r"k \log\delta \le \log\tau",
         r"k \ge \frac{\log\tau}{\log\delta}\quad(\log\delta < 0 \text{ flips the inequality})",
-        rf"k \ge \frac{{\log {sp.latex(t)}}}{{\log {sp.latex(d)}}} = {sp.N(ratio, 6)}",
+        rf"k \ge \frac{{\log {tt}}}{{\log {dt}}} = {sp.N(ratio, 6)}",
         rf"k = \left\lceil {sp.N(ratio, 6)} \right\rceil = {k}",
-        rf"\text{{check: }} {sp.latex(d)}^{{{k}}} \approx {sp.N(d**k, 4)} \le {sp.latex(t)}"
-        rf" < {sp.latex(d)}^{{{k - 1}}} \approx {sp.N(d ** (k - 1), 4)}",
+        rf"\text{{check: }} {dt}^{{{k}}} \approx {sp.N(d**k, 4)} \le {tt}"
+        rf" < {dt}^{{{k - 1}}} \approx {sp.N(d ** (k - 1), 4)}",
     ]
+
+
+def decimal_text(value: sp.Expr, max_chars: int = 12) -> str | None:
+    """A rational as its exact decimal (9/10 -> "0.9") when that is short; otherwise None."""
+    if not value.is_Rational:
+        return None
+    q = int(value.q)
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    if q != 1:
+        return None
+    text = format(sp.Float(value, 40), "f").rstrip("0").rstrip(".")
+    return text if len(text) <= max_chars else None
+
+
+def _decimal_tex(value: sp.Expr) -> str:
+    """A number for a derivation: a short decimal when it has one, else SymPy's LaTeX."""
+    return decimal_text(value) or rf"\left({sp.latex(value)}\right)"
 
 
 def conv_output_size(size: Number, kernel: Number, stride: Number = 1, padding: Number = 0):

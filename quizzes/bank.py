@@ -154,19 +154,10 @@ def format_value(value: object, spec: str = "") -> str:
         return format(int(value), spec)
     if spec:
         return format(float(value), spec)
-    if value.is_Rational and _terminates(value):
-        text = format(sp.Float(value, 30), "f").rstrip("0").rstrip(".")
-        if len(text) <= 12:
-            return text
+    text = formulas.decimal_text(value)
+    if text is not None:
+        return text
     return f"{float(value):.4g}"
-
-
-def _terminates(value: sp.Rational) -> bool:
-    q = int(value.q)
-    for p in (2, 5):
-        while q % p == 0:
-            q //= p
-    return q == 1
 
 
 def fill(template: str, names: dict) -> str:

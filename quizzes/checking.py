@@ -214,6 +214,13 @@ def _subtract(a: sp.Expr, b: sp.Expr, evaluate: bool) -> sp.Expr:
 
 def _divide(a: sp.Expr, b: sp.Expr, evaluate: bool) -> sp.Expr:
     """a / b, shown as a fraction."""
+    if (
+        not evaluate
+        and b.is_Pow
+        and isinstance(b.base, sp.UnevaluatedExpr)
+        and not b.exp.is_negative
+    ):
+        b = sp.Pow(b.base.args[0], b.exp, evaluate=False)  # a kept-whole base would print (10^5)^-1
     reciprocal = sp.Pow(b, -1, evaluate=evaluate)
     return reciprocal if a == 1 and not evaluate else sp.Mul(a, reciprocal, evaluate=evaluate)
 
@@ -345,7 +352,7 @@ def _literal(text: str) -> _Atom:
         raise _Refusal(f"Numbers can have at most {MAX_DIGITS} digits.")
     power = int(exponent or "0") if len((exponent or "").lstrip("+-0")) <= 5 else math.inf
     if abs(power) > MAX_HEIGHT + MAX_DIGITS:
-        raise _Refusal("That number is too large to check.")
+        raise _Refusal("That number has too many digits to check.")
     value = Fraction(int(digits)) * Fraction(10) ** (power - len(decimals))
     size = _bounded(_Size(_height(value), value))
     shown = sp.Float(mantissa, max(15, len(digits))) if "." in mantissa else sp.Integer(digits)

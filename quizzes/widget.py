@@ -98,10 +98,7 @@ def question(question_id: str, *, key: str | None = None, course_numbers: bool =
         st.markdown(f"**{q.title}**{badge}")
         st.markdown(variant.prompt)
         answer_key = f"{key}:{seed}:answer"
-        if q.kind == "choice":
-            _choice_form(key, variant, answer_key)
-        else:
-            _typed_form(key, variant, answer_key)
+        _answer_form(key, variant, answer_key)
         _show_feedback(box)
         shown = min(box["hints"], len(variant.hints))
         for i, hint in enumerate(variant.hints[:shown], 1):
@@ -124,14 +121,16 @@ def question(question_id: str, *, key: str | None = None, course_numbers: bool =
                     st.markdown(f"{i}. {step}")
 
 
-def _typed_form(key: str, variant: bank.Variant, answer_key: str) -> None:
+def _answer_form(key: str, variant: bank.Variant, answer_key: str) -> None:
+    """A radio for choice questions, else a text box; Enter or Check submits."""
+    q = variant.question
     with st.form(key=f"{key}:{variant.seed}:form", border=False, enter_to_submit=True):
-        st.text_input(
-            "Your answer",
-            key=answer_key,
-            max_chars=200,
-            placeholder=PLACEHOLDERS[variant.question.kind],
-        )
+        if q.kind == "choice":
+            st.radio("Your answer", q.options, index=None, key=answer_key)
+        else:
+            st.text_input(
+                "Your answer", key=answer_key, max_chars=200, placeholder=PLACEHOLDERS[q.kind]
+            )
         buttons = st.container(horizontal=True)
         buttons.form_submit_button(
             "Check",
@@ -140,24 +139,13 @@ def _typed_form(key: str, variant: bank.Variant, answer_key: str) -> None:
             on_click=_submit,
             args=(key, variant, answer_key),
         )
-        buttons.form_submit_button(
-            "Preview",
-            key=f"{key}:{variant.seed}:preview",
-            on_click=_preview,
-            args=(key, variant, answer_key),
-        )
-
-
-def _choice_form(key: str, variant: bank.Variant, answer_key: str) -> None:
-    with st.form(key=f"{key}:{variant.seed}:form", border=False):
-        st.radio("Your answer", variant.question.options, index=None, key=answer_key)
-        st.form_submit_button(
-            "Check",
-            type="primary",
-            key=f"{key}:{variant.seed}:check",
-            on_click=_submit,
-            args=(key, variant, answer_key),
-        )
+        if q.kind != "choice":
+            buttons.form_submit_button(
+                "Preview",
+                key=f"{key}:{variant.seed}:preview",
+                on_click=_preview,
+                args=(key, variant, answer_key),
+            )
 
 
 def _show_feedback(box: dict) -> None:

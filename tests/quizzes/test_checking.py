@@ -423,6 +423,7 @@ def test_a_verdict_is_frozen():
         pytest.param("87%", r"87 \% = 0.87", id="a percentage with its value"),
         pytest.param("3 - -2", "3 - -2", id="signs as typed"),
         pytest.param("D_K²", "D_{K}^{2}", id="a subscripted name"),
+        pytest.param("7/10^5", r"\frac{7}{10^{5}}", id="a power of ten under a fraction bar"),
     ],
 )
 def test_the_preview_shows_what_was_read(text, latex):
