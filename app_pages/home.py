@@ -13,36 +13,36 @@ st.markdown(
     "and `(128, 16, 16)` all count."
 )
 
-ratio = formulas.cost_ratio(3, 64)
-fraction = formulas.gradient_at_first_layer("0.9", 51)
+FACTOR, DEPTH = "0.9", 51  # a sigmoid-ish per-layer factor and a ResNet-50-sized plain stack
+KERNEL, OUTPUTS = 3, 64  # the course's separable example
+fraction = formulas.gradient_at_first_layer(FACTOR, DEPTH)
+ratio = formulas.cost_ratio(KERNEL, OUTPUTS)
 
 left, middle, right = st.columns(3, gap="large")
 with left, st.container(border=True, height="stretch"):
     st.subheader("➕ Skip connections")
     st.markdown(
-        f"If every layer scales the gradient by 0.9, only {float(fraction):.2%} of it reaches "
-        "the first layer of a 51-layer plain network. ResNet adds the input back after each "
-        "block, $H(x) = F(x) + x$, so the gradient always has an identity path."
+        f"If every layer scales the gradient by {FACTOR}, only {float(fraction):.2%} of it "
+        f"reaches the first layer of a {DEPTH}-layer plain network. ResNet adds the input back "
+        "after each block, $H(x) = F(x) + x$, so the gradient always has an identity path."
     )
     st.markdown(
         "**You will be able to** measure the degradation problem, compute how fast products of "
         "gradients vanish, derive the residual Jacobian, and size projection shortcuts."
     )
-    st.page_link("app_pages/skip_connections.py", label="Start: skip connections", icon="➡️")
+    st.page_link("app_pages/skip_connections.py", label="Start this topic", icon="➡️")
 with middle, st.container(border=True, height="stretch"):
     st.subheader("🪶 Separable convolutions")
     st.markdown(
         "MobileNet splits a convolution into a per-channel spatial filter and a 1×1 channel "
-        f"mixer. For a 3×3 kernel and 64 output channels that needs {float(ratio):.1%} of the "
-        "multiply-adds of a standard layer."
+        f"mixer. For a {KERNEL}×{KERNEL} kernel and {OUTPUTS} output channels that needs "
+        f"{float(ratio):.1%} of the multiply-adds of a standard layer."
     )
     st.markdown(
         "**You will be able to** count parameters and multiply-adds by hand, derive the cost "
         "ratio, and explain why the measured speed-up is smaller than the FLOP count promises."
     )
-    st.page_link(
-        "app_pages/separable_convolutions.py", label="Start: separable convolutions", icon="➡️"
-    )
+    st.page_link("app_pages/separable_convolutions.py", label="Start this topic", icon="➡️")
 with right, st.container(border=True, height="stretch"):
     st.subheader("🔁 Transfer learning")
     st.markdown(

@@ -11,7 +11,23 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 PAGES = {"home": "", "skip_connections": "skip_connections",
-         "separable_convolutions": "separable_convolutions", "practice": "practice"}  # fmt: skip
+         "separable_convolutions": "separable_convolutions",
+         "practice": "practice?question=vg-plain-six-layers&seed=0"}  # fmt: skip
+
+
+HEIGHT = "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
+
+
+def settled_height(page, tries: int = 30) -> int:
+    """The content's height once charts and images have stopped growing it."""
+    last = -1
+    for _ in range(tries):
+        height = page.evaluate(HEIGHT)
+        if height == last:
+            break
+        last = height
+        page.wait_for_timeout(700)
+    return last
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -21,10 +37,8 @@ def test_page_loads_in_the_browser_without_an_exception(page, app_url, settle, t
     assert page.locator("h1").count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
     # Streamlit scrolls inside its own container: grow the window to the content to see it all.
-    height = page.evaluate(
-        "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": 1280, "height": min(height + 50, 20_000)})
+    page.set_viewport_size({"width": 1280, "height": min(settled_height(page) + 50, 20_000)})
     settle(page)
+    page.wait_for_timeout(1500)  # charts and images draw after the script has finished
     out = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     page.screenshot(path=str(out / f"{name}.png"), full_page=True)

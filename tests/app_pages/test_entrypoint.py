@@ -1,0 +1,43 @@
+"""The entrypoint: sidebar progress, lecture mode from a link, shared-link presets."""
+
+from quizzes import bank, widget
+
+
+def test_the_sidebar_lists_progress_for_every_topic_with_questions(new_app):
+    at = new_app().run()
+    labels = [p.proto.text for p in at.sidebar.get("progress")]
+    topics = [title for topic, title in bank.TOPICS.items() if bank.by_topic(topic)]
+    assert [label.split(":")[0] for label in labels] == topics
+
+
+def test_a_solved_question_shows_in_the_sidebar(new_app):
+    at = new_app()
+    qid = "vg-depth-threshold"
+    at.session_state[widget.PRACTICE_CURRENT] = qid
+    at.session_state[widget.SEEDS] = {widget.practice_key(qid): 0}
+    at.run().switch_page("app_pages/practice.py").run()
+    at.text_input(key=f"{widget.practice_key(qid)}:0:answer").input(
+        str(bank.variant(qid, 0).expected)
+    )
+    at.button(key=f"{widget.practice_key(qid)}:0:check").click().run()
+    label = at.sidebar.get("progress")[0].proto.text
+    assert label.startswith(bank.TOPICS["skip_connections"]) and ": 1 of" in label
+
+
+def test_lecture_mode_starts_on_from_a_link(new_app):
+    at = new_app()
+    at.query_params["lecture"] = "1"
+    at.run()
+    assert at.sidebar.toggle(key="lecture_mode").value is True
+
+
+def test_lecture_mode_starts_off(new_app):
+    assert new_app().run().sidebar.toggle(key="lecture_mode").value is False
+
+
+def test_a_link_to_an_unknown_question_is_ignored(new_app):
+    at = new_app()
+    at.query_params["question"] = "__import__('os')"
+    at.run()
+    assert not at.exception
+    assert widget.PRACTICE_CURRENT not in at.session_state
