@@ -11,6 +11,11 @@ from quizzes import bank, widget
 
 TOPIC = "skip_connections"
 INLINE = ("vg-depth-threshold", "vg-hint-085", "skip-residual-output", "skip-projection-params")
+COURSE_QUESTIONS = (
+    "skip-q1-projection-shape",
+    "skip-q1-projection-layer",
+    "skip-q2-identity-gradient",
+)
 REVEALED = "_skip_degradation_revealed"  # the student has made their prediction
 LIVE = "_skip_degradation_live"  # the last configuration this session trained
 FAMILY_COLOURS = alt.Scale(domain=["plain", "residual"], range=["#d9534f", "#2f6fdf"])
@@ -29,7 +34,9 @@ def shipped() -> dict:
 def sweep(config: DegradationConfig) -> dict:
     bar = st.progress(0.0)  # made here, so that a cache hit replays it whole
     progress = lambda done, what: bar.progress(done, text=what)  # noqa: E731
-    return experiments.run_degradation(config, progress, budget_s=experiments.LIVE_BUDGET_S)
+    return experiments.run_degradation(
+        config, progress, budget_s=experiments.LIVE_BUDGET_S, limit_s=experiments.LIVE_LIMIT_S
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -119,7 +126,10 @@ def small_resnet_tables() -> dict:
 
 def error_chart(summary: list[dict], guess: int | None, onset: int | None) -> alt.LayerChart:
     frame = pd.DataFrame(summary)
-    x = alt.X("depth:Q", scale=alt.Scale(type="log", base=2), title="depth (linear layers)")
+    ticks = alt.Axis(values=sorted(frame["depth"].unique().tolist()))  # the depths trained, only
+    x = alt.X(
+        "depth:Q", scale=alt.Scale(type="log", base=2), axis=ticks, title="depth (linear layers)"
+    )
     tooltip = [
         "family",
         "depth",
@@ -221,7 +231,8 @@ def degradation() -> None:
     config = result["config"]
     st.markdown(
         "Around 2015 the belief was simple: more layers, better networks. Then people trained "
-        "very deep *plain* stacks and found that they fitted even their **training** data worse "
+        "very deep *plain* networks (one layer after another, no shortcuts) and found that they "
+        "fitted even their **training** data worse "
         "than shallower ones. That is not overfitting (which needs low training error); the "
         "deeper network could in principle copy the shallow one and make its extra layers "
         "identities, yet the optimiser does not find that solution. The ResNet paper called this "
@@ -235,14 +246,21 @@ def degradation() -> None:
         f"{config['activation']} activations, He initialisation, no "
         f"normalisation, Adam at {config['lr']}, batches of {config['batch_size']}, "
         f"**{config['steps']} steps for every depth**, {config['seeds']} seeds each. Residual "
-        "networks use blocks of two layers, $h \\mapsto h + F(h)$, with the last layer of each "
-        "branch starting at zero."
+        "networks group their layers in blocks of two that add their input back, "
+        "$h \\mapsto h + F(h)$, where $F$, the block's *branch*, is its two layers. The last "
+        "layer of each branch starts at zero, so every block starts out as the identity."
     )
     st.subheader("Predict first")
     guess = st.select_slider(
         "At which depth do you think the plain network starts to fit worse than the residual one?",
         options=config["depths"],
         key="deg_guess",
+    )
+    hint = bank.variant("vg-hint-085").params
+    st.caption(
+        f"The course's hint: if gradients shrink by about {float(hint['delta']):g} per layer, "
+        f"how many layers until the product falls below {float(hint['tau']):g}? Section 2 works "
+        "it out, and asks whether that predicts this chart."
     )
     if not st.session_state.get(REVEALED):
         st.button("Reveal the measurement", key="deg_reveal", on_click=reveal, type="primary")
@@ -254,9 +272,9 @@ def degradation() -> None:
     at_deepest = experiments.at_depth(summary, deepest)
     show_chart("error", summary, guess, onset)
     st.markdown(
-        f"You guessed depth **{guess}**. The plain network first trails the residual one by more "
-        f"than {experiments.ONSET_MARGIN:.0%} (in training error) at depth **{onset}**. "
-        f"At depth {deepest} the plain networks "
+        f"You guessed depth **{guess}**. The plain network's training error first exceeds the "
+        f"residual one's by more than {experiments.ONSET_MARGIN * 100:g} percentage points at "
+        f"depth **{onset}**. At depth {deepest} the plain networks "
         f"end with **{at_deepest['plain']:.1%}** training error, the residual ones with "
         f"**{at_deepest['residual']:.1%}** (mean of {config['seeds']} seeds; the band spans the "
         f"best and worst seed). The sweep took {result['seconds']} s with torch "
@@ -333,9 +351,12 @@ def run_it_yourself(shipped_result: dict) -> None:
         status.update(label=f"Trained in {result['seconds']} s", state="complete", expanded=False)
     if result["stopped_early"]:
         st.warning(
-            f"Stopped after {experiments.LIVE_BUDGET_S:.0f} s to share the machine: the deepest "
-            "depths are missing. Use fewer steps, seeds or depths."
+            f"Stopped to share the machine: no network starts after {experiments.LIVE_BUDGET_S:.0f}"
+            f" s, and one still training at {experiments.LIVE_LIMIT_S:.0f} s is dropped, so the "
+            "deepest depths are missing. Use fewer steps, seeds or depths."
         )
+    if not result["results"]:
+        return
     summary = experiments.error_summary(result)
     onset = experiments.degradation_onset(result)
     show_chart("error", summary, None, onset)
@@ -361,7 +382,7 @@ def vanishing() -> None:
         max_value=float(formulas.MAX_CALCULATOR_FACTOR),
         value=float(course["delta"]),
         step=0.01,
-        format="%.3f",
+        format=f"%.{formulas.CALCULATOR_FACTOR_PLACES}f",
         key="vg_delta",
     )
     depth = middle.number_input(
@@ -377,9 +398,10 @@ def vanishing() -> None:
         max_value=1.0,
         value=float(course["tau"]),
         step=0.001,
-        format="%.4f",
+        format=f"%.{formulas.CALCULATOR_THRESHOLD_PLACES}f",
         key="vg_tau",
     )
+    factor, tau = (float(v) for v in formulas.calculator_inputs(factor, tau))  # places shown
     st.markdown(
         f"At layer 1: $g_1 / g_L = \\delta^{{L-1}} = {factor:g}^{{{depth} - 1}} \\approx "
         f"{first_layer_fraction(factor, depth)}$."
@@ -406,12 +428,11 @@ def vanishing() -> None:
         st.latex(step)
     show_chart("decay", formulas.gradient_decay_curve(factor, depth), tau, k)
     hint = bank.variant("vg-hint-085")
-    course_tau = float(bank.variant("vg-depth-threshold").params["tau"])
     onset = experiments.degradation_onset(shipped())
     st.markdown(
-        f"The course's hint uses δ = {float(hint.params['delta']):g}: the product falls below "
-        f"{course_tau:.0%} "
-        f"after **{hint.expected} layers**. Does the plain network degrade there? In section 1 "
+        f"The course's hint uses δ = {float(hint.params['delta']):g}: the product falls to "
+        f"{float(hint.params['tau']):g} or below after **{hint.expected} layers**. Does the plain "
+        f"network degrade there? In section 1 "
         f"it first fell behind at depth **{onset}**. With He initialisation a ReLU layer does not "
         "shrink the gradient by a fixed factor, so this cartoon cannot predict the depth; the "
         "next section measures real gradients."
@@ -567,6 +588,11 @@ def projections() -> None:
         if forgotten["error"]:
             st.error("torch stops at the addition `out + identity`:")
             st.code(forgotten["error"], language="text")
+            st.caption(
+                f"The branch gives {forgotten['branch_shape']}, the identity passes {in_shape} "
+                "on unchanged. torch compares the dimensions from the last one backwards and "
+                "names the first that differs."
+            )
         elif forgotten["broadcast"]:
             st.warning(
                 f"No error, and that is worse: the branch's map is {forgotten['branch_shape']}, "
@@ -633,7 +659,11 @@ def case_and_quiz() -> None:
         "the published presets use residual encoder stages instead.)"
     )
     st.subheader("End-of-topic quiz")
-    widget.topic_quiz(TOPIC, exclude=INLINE)
+    st.markdown("The course's own questions, on its numbers:")
+    for question_id in COURSE_QUESTIONS:
+        widget.question(question_id, key=f"quiz:{question_id}")
+    st.markdown("More practice, on fresh numbers each time (press *New numbers* for another set):")
+    widget.topic_quiz(TOPIC, exclude=INLINE + COURSE_QUESTIONS)
 
 
 st.title("Skip connections (ResNet)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -87,6 +88,7 @@ DEPTH_CHOICES = tuple(range(2, MAX_DEPTH + 1, 2))
 LR_CHOICES = (3e-4, 1e-3, 3e-3, 1e-2)  # Adam; 3e-3 suits the BatchNorm runs
 SECONDS_PER_WORK = 18.5 / DegradationConfig().work()  # the default sweep, one quiet thread here
 LIVE_BUDGET_S = 40.0  # a live run starts no new network after this (the deepest adds up to 14 s)
+LIVE_LIMIT_S = 55.0  # and drops a network still training then, so no run passes about a minute
 
 
 def estimate_seconds(config: DegradationConfig) -> float:
@@ -101,9 +103,17 @@ def _check(config: DegradationConfig) -> None:
 
 
 def train_stack(
-    config: DegradationConfig, depth: int, residual: bool, x: torch.Tensor, y: torch.Tensor
-) -> dict:
-    """Train config.seeds stacks of one depth and family at once; return errors and loss curve."""
+    config: DegradationConfig,
+    depth: int,
+    residual: bool,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    deadline: float = math.inf,
+) -> dict | None:
+    """Train config.seeds stacks of one depth and family at once; return errors and loss curve.
+
+    Returns None, unfinished, if time.perf_counter() passes `deadline` during training.
+    """
     torch.manual_seed(config.seed * 1000 + depth * 2 + int(residual))
     model = MLPStack(
         depth,
@@ -119,6 +129,8 @@ def train_stack(
     generator = torch.Generator().manual_seed(config.seed)
     curve = []
     for step in range(1, config.steps + 1):
+        if time.perf_counter() > deadline:
+            return None
         idx = torch.randint(0, len(x), (config.seeds, config.batch_size), generator=generator)
         logits = model(x[idx])  # (S, B, classes)
         losses = F.cross_entropy(logits.transpose(1, 2), y[idx], reduction="none").mean(1)  # (S,)
@@ -139,11 +151,13 @@ def run_degradation(
     config: DegradationConfig = DegradationConfig(),
     progress: Callable[[float, str], None] | None = None,
     budget_s: float | None = None,
+    limit_s: float | None = None,
 ) -> dict:
     """Train every (family, depth) of the sweep; return config, per-model results and curves.
 
     Depths run from shallow to deep, plain then residual; once `budget_s` seconds have passed no
-    further network starts (the first always runs) and the result says `"stopped_early": True`.
+    further network starts (the first always does), and a network still training after `limit_s`
+    seconds is dropped; either way the result says `"stopped_early": True`.
     It runs on one torch thread (restored afterwards): tiny models train fastest that way here.
     """
     _check(config)
@@ -151,17 +165,18 @@ def run_degradation(
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)  # denormals made some deep runs 50x slower
     try:
-        return _sweep(config, progress, budget_s)
+        return _sweep(config, progress, budget_s, limit_s)
     finally:
         torch.set_num_threads(threads)
 
 
-def _sweep(config: DegradationConfig, progress, budget_s: float | None) -> dict:
+def _sweep(config: DegradationConfig, progress, budget_s: float | None, limit_s: float | None):
     x, y = digits()
     jobs = [(d, r) for d in sorted(set(config.depths)) for r in (False, True)]
     total = sum(d for d, _ in jobs)
     done, results, curves, stopped = 0, [], [], False
     start = time.perf_counter()
+    deadline = math.inf if limit_s is None else start + limit_s
     for depth, residual in jobs:
         family = "residual" if residual else "plain"
         if budget_s is not None and results and time.perf_counter() - start > budget_s:
@@ -169,7 +184,10 @@ def _sweep(config: DegradationConfig, progress, budget_s: float | None) -> dict:
             break
         if progress:
             progress(done / total, f"{family}, depth {depth}")
-        out = train_stack(config, depth, residual, x, y)
+        out = train_stack(config, depth, residual, x, y, deadline)
+        if out is None:
+            stopped = True
+            break
         for seed, (err, loss) in enumerate(zip(out["errors"], out["final_losses"], strict=True)):
             results.append(
                 {"family": family, "depth": depth, "seed": seed}

@@ -374,6 +374,13 @@ def projection_params(in_ch: Number, out_ch: Number) -> sp.Integer:
     return PROJECTION_PARAMS.subs({C_in: exact(in_ch), C_out: exact(out_ch)})
 
 
+def shortcut_params(in_ch: Number, out_ch: Number, stride: Number = 1) -> sp.Integer:
+    """Parameters of a basic block's shortcut: a projection's if it needs one, else 0."""
+    if needs_projection(in_ch, out_ch, stride):
+        return projection_params(in_ch, out_ch)
+    return sp.Integer(0)
+
+
 def residual_block_params(in_ch: Number, out_ch: Number, stride: Number = 1) -> sp.Integer:
     """Parameters of a basic block: two 3x3 convs and two BNs, plus a projection if it needs one."""
     branch = BLOCK_BRANCH_PARAMS.subs({C_in: exact(in_ch), C_out: exact(out_ch)})
@@ -499,6 +506,23 @@ MAX_CALCULATOR_DEPTH = 10_000
 MAX_CALCULATOR_FACTOR = 2  # above 1 so that exploding factors can be tried too
 CALCULATOR_DEPTH = 50  # the starting depth: deep enough to show the 1% crossing at delta = 0.9
 FLOAT_FLOOR_LOG10 = -300  # below 1e-300 a float underflows; the chart stops there
+# Decimal places the calculator keeps. Exact powers of finer inputs can take minutes (1e-300 to
+# the 9,999th has three million digits); with these, delta^k <= tau needs k <= 9,206 at most.
+CALCULATOR_FACTOR_PLACES = 3
+CALCULATOR_THRESHOLD_PLACES = 4
+
+
+def calculator_inputs(factor: Number, threshold: Number) -> tuple[sp.Rational, sp.Rational]:
+    """delta and tau rounded to the calculator's decimal places, as exact rationals."""
+    return (
+        sp.Rational(
+            round(exact(factor) * 10**CALCULATOR_FACTOR_PLACES), 10**CALCULATOR_FACTOR_PLACES
+        ),
+        sp.Rational(
+            round(exact(threshold) * 10**CALCULATOR_THRESHOLD_PLACES),
+            10**CALCULATOR_THRESHOLD_PLACES,
+        ),
+    )
 
 
 def gradient_regime(factor: Number) -> str:
@@ -551,6 +575,7 @@ def course_examples() -> list[dict]:
         row["standard MACs"] = standard_macs(k, m, n, d_f) if m and d_f else None
         row["separable MACs"] = separable_macs(k, m, n, d_f) if m and d_f else None
         row["ratio"] = cost_ratio(k, n)
+        row["saving"] = 1 - row["ratio"]  # the course's "87% reduction" is this saving
         row["reduction"] = reduction_factor(k, n)
         rows.append(row)
     return rows

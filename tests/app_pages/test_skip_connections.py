@@ -104,6 +104,27 @@ def test_a_finished_live_run_survives_reruns_from_the_cache(revealed):
     assert len(_specs(revealed)) == charts
 
 
+def test_a_live_run_past_the_time_limit_says_so_and_draws_no_empty_chart(revealed, monkeypatch):
+    monkeypatch.setattr(experiments, "LIVE_LIMIT_S", 0.0)
+    charts_before = len(_specs(revealed))
+    revealed.multiselect(key="deg_depths").set_value([2, 6])
+    revealed.slider(key="deg_steps").set_value(experiments.MIN_STEPS)
+    revealed.slider(key="deg_seeds").set_value(2)
+    revealed.button(key="deg_run").click().run()
+    assert not revealed.exception
+    assert any("Stopped to share the machine" in w.value for w in revealed.warning)
+    assert len(_specs(revealed)) == charts_before
+
+
+@pytest.mark.parametrize("end", ["first", "last"])
+def test_loss_curve_slider_works_at_both_ends(revealed, end):
+    depths = experiments.load_result()["config"]["depths"]
+    revealed.select_slider(key="deg_curve_depth").set_value(depths[0 if end == "first" else -1])
+    revealed.run()
+    assert not revealed.exception
+    assert any("step" in t and "loss" in t for t in _tables(revealed))
+
+
 def test_a_live_run_without_depths_gets_a_warning(revealed):
     revealed.multiselect(key="deg_depths").set_value([])
     revealed.button(key="deg_run").click().run()
@@ -151,6 +172,14 @@ def test_calculator_edge_values_get_a_message_or_a_result_never_an_exception(
     assert not page.exception
 
 
+@pytest.mark.parametrize("delta, tau", [(1e-300, 0.5), (0.9999999, 0.0001), (0.999, 0.0001)])
+def test_calculator_inputs_finer_than_shown_are_rounded_not_powered_for_minutes(page, delta, tau):
+    page.number_input(key="vg_depth").set_value(formulas.MAX_CALCULATOR_DEPTH)
+    page.number_input(key="vg_delta").set_value(delta)
+    page.number_input(key="vg_tau").set_value(tau).run(timeout=20)
+    assert not page.exception
+
+
 @pytest.mark.parametrize("bad_delta", [0.0, 1.0, 1.5])
 def test_calculator_explains_factors_that_do_not_vanish(page, bad_delta):
     page.number_input(key="vg_delta").set_value(bad_delta).run()
@@ -195,6 +224,8 @@ def test_forgetting_the_projection_shows_torchs_own_message(page):
     assert not page.exception
     assert any("must match the size of tensor" in c.value for c in page.code)
     assert page.error
+    branch = tuple(int(v) for v in formulas.block_output_shape((64, 32, 32), 128, 2))
+    assert any(f"The branch gives {branch}" in c.value for c in page.caption)
 
 
 def test_forgetting_an_unneeded_projection_is_fine(page):
@@ -208,21 +239,28 @@ def test_forgetting_the_projection_on_a_one_pixel_map_warns_about_broadcasting(p
 
 
 @pytest.mark.parametrize(
-    "c, h, w, out, stride",
+    "c, h, w, out, stride, message",
     [
-        (0, 32, 32, 64, 1),
-        (64, 32, 32, 0, 1),
-        (experiments.MAX_CHANNELS, experiments.MAX_SIDE, experiments.MAX_SIDE, 8, 1),
-        (1, 1, 1, 1, experiments.MAX_STRIDE),
-        (3, 7, 5, 8, 2),
+        (0, 32, 32, 64, 1, "Channels must be"),
+        (64, 32, 32, 0, 1, "Channels must be"),
+        (experiments.MAX_CHANNELS, experiments.MAX_SIDE, experiments.MAX_SIDE, 8, 1, "too large"),
+        (1, 1, 1, 1, experiments.MAX_STRIDE, "single pixel"),
+        (3, 7, 5, 8, 2, "rounds"),
     ],
 )
 def test_projection_settings_at_their_bounds_get_a_message_never_an_exception(
-    page, c, h, w, out, stride
+    page, c, h, w, out, stride, message
 ):
     _block(page, c, h, w, out, stride)
     assert not page.exception
-    assert page.warning or page.info or "Output shape" in _text(page)
+    assert any(message in m.value for m in [*page.warning, *page.info])
+
+
+@pytest.mark.parametrize("c, h, w, out, stride", [(1, 1, 1, 1, 8), (3, 7, 5, 8, 2)])
+def test_odd_and_collapsed_maps_still_get_their_computed_shape(page, c, h, w, out, stride):
+    _block(page, c, h, w, out, stride)
+    shape = tuple(int(v) for v in formulas.block_output_shape((c, h, w), out, stride))
+    assert f"Output shape: **{shape}**" in _text(page)
 
 
 def test_zero_channels_are_refused_with_a_message(page):
@@ -250,3 +288,25 @@ def test_end_quiz_lists_every_question_of_the_topic(page):
     text = _text(page)
     missing = [q.title for q in bank.by_topic("skip_connections") if f"**{q.title}**" not in text]
     assert not missing
+
+
+COURSE_QUESTIONS = (
+    "skip-q1-projection-shape",
+    "skip-q1-projection-layer",
+    "skip-q2-identity-gradient",
+)
+
+
+def test_end_quiz_asks_the_course_q1_and_q2_on_the_course_numbers(page):
+    text = _text(page)
+    for question_id in COURSE_QUESTIONS:
+        assert bank.variant(question_id, 0).prompt in text
+
+
+def test_end_quiz_adds_at_least_eight_randomised_questions(page):
+    shown = {
+        b.key.split(":")[1]
+        for b in page.button
+        if b.key and b.key.startswith("quiz:") and b.key.endswith(":new")
+    }
+    assert len(shown - set(COURSE_QUESTIONS)) >= 8

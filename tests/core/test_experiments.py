@@ -261,3 +261,41 @@ def test_block_notes_explain_collapsed_and_rounded_maps(in_shape, stride, phrase
 
 def test_block_notes_are_silent_for_an_evenly_divided_map():
     assert experiments.block_notes((64, 32, 32), 128, 2) == []
+
+
+def test_a_network_still_training_at_the_limit_is_dropped():
+    config = DegradationConfig(depths=(2, 4), seeds=1, steps=50)
+    result = experiments.run_degradation(config, limit_s=0.0)
+    assert result["stopped_early"] and result["results"] == [] and result["curves"] == []
+
+
+def test_train_stack_gives_up_once_its_deadline_has_passed():
+    x, y = digits()
+    config = DegradationConfig(depths=(2,), seeds=1, steps=50)
+    assert experiments.train_stack(config, 2, False, x, y, deadline=0.0) is None
+
+
+def test_no_allowed_sweep_is_estimated_past_the_live_time_limit():
+    worst = max(
+        experiments.estimate_seconds(
+            DegradationConfig(depths=(depth,), seeds=s, steps=n, batch_norm=bn)
+        )
+        for depth in (2, experiments.MAX_DEPTH)
+        for s in range(1, experiments.MAX_SEEDS + 1)
+        for n in (experiments.MIN_STEPS, experiments.MAX_STEPS)
+        for bn in (False, True)
+        if not DegradationConfig(depths=(depth,), seeds=s, steps=n, batch_norm=bn).problems()
+    )
+    assert worst < experiments.LIVE_LIMIT_S
+
+
+def test_the_quiz_claims_about_depth_64_hold_on_the_shipped_data():
+    """skip-degradation-vs-vanishing says: plain ReLU depth 64, He init, keeps its gradient at
+    initialisation, yet fits its training set far worse than depth 16 after the same budget."""
+    rows = experiments.gradient_flow(64, "relu", init="he")
+    assert 0.1 < experiments.first_to_last_ratio(rows, "plain") < 10
+    means = {
+        (r["family"], r["depth"]): r["mean"]
+        for r in experiments.error_summary(experiments.load_result())
+    }
+    assert means[("plain", 64)] > means[("plain", 16)] + 0.2

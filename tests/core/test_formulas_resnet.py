@@ -9,6 +9,7 @@ from torch import nn
 
 from core import formulas
 from core.models import ResidualBlock, SmallResNet
+from quizzes import bank
 
 
 def _numel(module: nn.Module) -> int:
@@ -175,3 +176,52 @@ def test_jacobian_entries_are_labelled_from_one():
     assert len(lines) == 9
     assert lines[0].startswith(r"\frac{\partial H_1}{\partial x_1}")
     assert lines[-1].startswith(r"\frac{\partial H_3}{\partial x_3}")
+
+
+@pytest.mark.parametrize(
+    "in_ch, out_ch, stride", [(64, 64, 1), (64, 64, 2), (32, 64, 1), (64, 128, 2), (128, 32, 1)]
+)
+def test_shortcut_params_match_the_torch_blocks_shortcut(in_ch, out_ch, stride):
+    assert formulas.shortcut_params(in_ch, out_ch, stride) == _numel(
+        ResidualBlock(in_ch, out_ch, stride).shortcut
+    )
+
+
+@pytest.mark.parametrize(
+    "typed, kept",
+    [((0.9, 0.01), ("9/10", "1/100")), ((1e-300, 0.5), ("0", "1/2"))]
+    + [((0.9999999, 0.00004), ("1", "0")), ((1.23456, 0.123456), ("247/200", "247/2000"))],
+)
+def test_calculator_keeps_the_decimal_places_its_widgets_show(typed, kept):
+    assert formulas.calculator_inputs(*typed) == tuple(sp.Rational(v) for v in kept)
+
+
+def test_the_slowest_threshold_the_calculator_allows_matches_repeated_multiplication():
+    places = formulas.CALCULATOR_FACTOR_PLACES, formulas.CALCULATOR_THRESHOLD_PLACES
+    factor, tau = 1 - sp.Rational(1, 10 ** places[0]), sp.Rational(1, 10 ** places[1])
+    product, k = sp.Integer(1), 0
+    while product > tau:
+        product, k = product * factor, k + 1
+    assert formulas.layers_to_threshold(factor, tau) == k == 9206  # the bound its comment quotes
+
+
+# The bank's fixed numbers (choice questions quote shapes and layers), recomputed by torch.
+
+
+def test_course_q1s_projection_layer_maps_x_to_the_shape_of_f_of_x():
+    x = torch.randn(1, 64, 32, 32)
+    projection = nn.Conv2d(64, 128, kernel_size=1, stride=2, bias=False)
+    wrong = nn.Conv2d(64, 128, kernel_size=3, stride=1, padding=1)
+    branch_shape = formulas.block_output_shape((64, 32, 32), 128, 2)
+    assert tuple(projection(x).shape[1:]) == branch_shape == (128, 16, 16)
+    assert tuple(wrong(x).shape[1:]) != branch_shape
+
+
+def test_only_the_option_keeping_the_shape_can_use_the_identity():
+    question = bank.bank()["skip-identity-or-projection"]
+    free = []
+    for option in question.options:
+        out_ch, stride = (int(word) for word in option.replace(",", "").split() if word.isdigit())
+        if not formulas.needs_projection(64, out_ch, stride):
+            free.append(option)
+    assert free == [question.expected]
