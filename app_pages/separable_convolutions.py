@@ -79,7 +79,7 @@ def reduction_spec(k: int, n_max: int) -> dict:
         .mark_rule(color="grey")
         .encode(x="N:Q", tooltip=[alt.Tooltip("N:Q", title="first N above target")])
     )
-    return chart.properties(title=f"Reduction against N, D_K = {k}").to_dict()
+    return chart.to_dict()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -89,8 +89,8 @@ def result_spec(shape: tuple, device: str, threads: int) -> dict:
     table = pd.DataFrame(benchmark.result_table(result))
     bars = alt.Chart(table).encode(
         x=alt.X("layer:N", sort=list(benchmark.LAYERS)),
-        xOffset="memory format:N",
-        color="memory format:N",
+        xOffset=alt.XOffset("memory format:N", sort=list(benchmark.MEMORY_FORMATS)),
+        color=alt.Color("memory format:N", sort=list(benchmark.MEMORY_FORMATS)),
         tooltip=list(table.columns),
     )
     chart = bars.mark_bar(opacity=0.8).encode(y=alt.Y("median ms:Q", title="median ms per call"))
@@ -168,7 +168,7 @@ def standard_cost(k, m, n, size, stride, padding) -> None:
 
 
 def separable_cost(k, m, n, size, stride, padding) -> None:
-    st.latex(rf"\text{{depthwise}} = {sp.latex(formulas.DEPTHWISE_MACS)}, \qquad"
+    st.latex(rf"\text{{multiply-adds: depthwise}} = {sp.latex(formulas.DEPTHWISE_MACS)}, \qquad"
              rf"\text{{pointwise}} = {sp.latex(formulas.POINTWISE_MACS)}")  # fmt: skip
     problem = formulas.conv_shape_problem(k, m, n, size, stride, padding)
     problem = problem or formulas.separable_problem(k, n)
@@ -187,8 +187,12 @@ def separable_cost(k, m, n, size, stride, padding) -> None:
     )
     for step in derivation(k, n):
         st.latex(step)
-    st.markdown("The course text's worked examples, recomputed (blank where it gives no value):")
-    st.dataframe(pd.DataFrame(course_examples(), dtype=object).map(readable), hide_index=True)
+    st.markdown(
+        "The course text's worked examples, recomputed (blank where it gives no value). Its "
+        '"87% reduction" is the saving, 1 − ratio; the reduction factor is 1 / ratio:'
+    )
+    examples = pd.DataFrame(course_examples(), dtype=object).set_index("example")
+    st.dataframe(examples.T.map(readable), height="content")
     widget.question("sep-ratio-value")
 
 
@@ -225,6 +229,10 @@ def reduction_chart(k: int) -> None:
     )
     n_max = st.slider("Largest N on the chart", 16, MAX_CH, 256, key="sep_nmax")
     st.vega_lite_chart(spec=reduction_spec(k, n_max), width="stretch")
+    st.caption(
+        f"Reduction factor against N for a {k}×{k} kernel, with the {target}× target and the "
+        "D_K² ceiling dashed; the grey line marks the first N above the target."
+    )
 
 
 @st.fragment
@@ -308,6 +316,10 @@ def benchmark_section() -> None:
         show_result(result, result_spec(tuple(vars(shape).values()), device, threads))
     else:
         st.info("Press the button to time this shape here (a few seconds; results are cached).")
+    st.caption(
+        "One benchmark runs at a time for everyone using this app. The thread count is set for "
+        "the whole app while it runs and put back when it ends, even if it fails."
+    )
     shipped = shipped_results()
     if shipped:
         st.markdown("**Shipped results** (`python -m core.benchmark`, measured offline):")
@@ -331,10 +343,16 @@ def show_result(result: dict, spec: dict) -> None:
         f"- **channels_last** over contiguous: depthwise {gain['depthwise']:.2f}×, pointwise "
         f"{gain['pointwise']:.2f}×, standard {gain['standard']:.2f}× (above 1 means faster)."
     )
+    gap = benchmark.gap_facts(result)
     st.markdown(
-        "Why the gap: the depthwise layer does few FLOPs per byte, so memory traffic, not "
-        "arithmetic, sets its pace; compare its GFLOP/s with the standard layer's. On a shared "
-        "machine timings vary from run to run, hence medians and quartiles."
+        f"**Why the gap** (contiguous format, each stage timed alone): the depthwise stage does "
+        f"only {gap['depthwise_flop_share']:.1%} of the pair's FLOPs but takes "
+        f"{gap['depthwise_time_share']:.0%} of its time. It runs at "
+        f"{gap['depthwise_gflop_per_s']:.1f} GFLOP/s against the standard layer's "
+        f"{gap['standard_gflop_per_s']:.1f}, because it does {gap['depthwise_intensity']:.1f} "
+        f"FLOPs per byte moved against {gap['standard_intensity']:.0f}: memory traffic, not "
+        "arithmetic, sets its pace, so cutting its FLOPs saves less time than the FLOP ratio "
+        "promises. On a shared machine timings vary from run to run, hence medians and quartiles."
     )
 
 
@@ -354,10 +372,16 @@ def inverted_residual_section() -> None:
         show_table(table.astype(int), hide_index=False)
     ir_weights = formulas.inverted_residual_params(kernel, c_in, c_out, t)
     v1_weights = formulas.mobilenet_v1_block_params(kernel, c_in, c_out)
+    if sympy_counts["hidden"] == c_in:
+        trade = "With t = 1 there is no expand layer, so the count equals a MobileNetV1 block's."
+    else:
+        trade = (
+            f"The expansion costs weights, and buys a depthwise filter over "
+            f"{sympy_counts['hidden']} channels instead of {c_in}."
+        )
     left.markdown(
         f"Convolution weights: **{readable(ir_weights)}**, against **{readable(v1_weights)}** "
-        f"for a MobileNetV1 block ({c_in} → {c_out}). The expansion costs weights, and buys a "
-        f"depthwise filter over {sympy_counts['hidden']} channels instead of {c_in}."
+        f"for a MobileNetV1 block ({c_in} → {c_out}). {trade}"
     )
     if block["skip"]:
         left.success("Stride 1 and equal channel counts: the input is added to the output.")
@@ -409,10 +433,10 @@ st.header("7. Case study and checks")
 st.markdown(
     "A packaging plant inspected its products with a ResNet-based defect detector that needed a "
     "GPU beside every line. Rebuilt on MobileNetV2's depthwise separable blocks, the detector ran "
-    "faster than before on a small single-board computer, kept catching the defects that matter, "
-    "and the GPUs could go: cheap enough to put a camera on every line. The saving you computed "
-    "above, multiplied over every layer, is what made that possible; the benchmark shows why the "
-    "gain in seconds is smaller than the gain in FLOPs."
+    "faster than before on a small single-board computer, still caught most defects, and the "
+    "GPUs could go: cheap enough to put a camera on every line. The saving you computed above, "
+    "repeated in every layer, is a large part of what made that possible; the benchmark shows "
+    "why the gain in seconds is smaller than the gain in FLOPs."
 )
 st.subheader("The course's questions")
 for qid in COURSE_QUESTIONS:

@@ -8,7 +8,9 @@ CUDA around each timed block; results report the median and the quartiles of the
 
 Guards: a shape is refused before any tensor is allocated when its tensors would exceed a memory
 budget or one standard pass would exceed a FLOP budget, and a process-wide lock lets one benchmark
-run at a time, so sessions of the app never time each other.
+run at a time, so sessions of the app never time each other. torch's thread count is process-wide:
+a benchmark sets it for its whole run (warm-up included) and restores it in a `finally`, so other
+sessions run with fewer threads only while a benchmark is timing.
 
 It also counts parameters (p.numel() of real nn.Conv2d layers) and FLOPs (FlopCounterMode) on the
 meta device, which costs no memory at any size, for the pages to set beside core.formulas.
@@ -89,13 +91,19 @@ def best_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS reports one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
 def available_threads() -> list[int]:
     """Thread counts a benchmark may use here: 1 up to the cores present."""
-    return list(range(1, (os.cpu_count() or 1) + 1))
+    return list(range(1, _cores() + 1))
 
 
 def _threads(config: BenchmarkConfig) -> int:
-    return max(1, min(config.threads, os.cpu_count() or 1))
+    return max(1, min(config.threads, _cores()))
 
 
 def shape_bytes(shape: BenchmarkShape, dtype: str = "float32") -> int:
@@ -258,6 +266,16 @@ def run_benchmark(
 
 
 def _run_locked(shape: BenchmarkShape, config: BenchmarkConfig, device: str) -> dict:
+    """Set torch's thread count (process-wide) for warm-up and timing alike; always restore it."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(_threads(config))
+    try:
+        return _measure(shape, config, device)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _measure(shape: BenchmarkShape, config: BenchmarkConfig, device: str) -> dict:
     torch.manual_seed(0)
     dtype = DTYPES[config.dtype]
     layers = build_layers(shape)
@@ -331,6 +349,20 @@ def count_comparison(
     ]
 
 
+def gap_facts(result: dict, memory_format: str = "contiguous") -> dict[str, float]:
+    """Why the speed-up falls short of the FLOP ratio: the depthwise stage's share and pace."""
+    by = {r["layer"]: r for r in result["rows"] if r["memory_format"] == memory_format}
+    dw, pw, std = by["depthwise"], by["pointwise"], by["standard"]
+    return {
+        "depthwise_flop_share": dw["flops"] / (dw["flops"] + pw["flops"]),
+        "depthwise_time_share": dw["median_s"] / (dw["median_s"] + pw["median_s"]),
+        "depthwise_gflop_per_s": dw["gflop_per_s"],
+        "standard_gflop_per_s": std["gflop_per_s"],
+        "depthwise_intensity": dw["intensity"],
+        "standard_intensity": std["intensity"],
+    }
+
+
 def intensity_table(shape: BenchmarkShape, dtype: str = "float32") -> list[dict]:
     """Per layer: FLOPs, least bytes moved and FLOPs per byte, computed before any timing."""
     rows = []
@@ -365,11 +397,11 @@ def summary_table(results: list[dict]) -> list[dict]:
         rows.append(
             {
                 "shape (B, M, N, D_F, D_K)": ", ".join(str(v) for v in shape.values()),
-                "measured on": label(r["environment"]),
                 "FLOP ratio": s["contiguous"]["flop_ratio"],
                 "speed-up (contiguous)": s["contiguous"]["speedup"],
                 "speed-up (channels_last)": s["channels_last"]["speedup"],
                 "depthwise: channels_last gain": s["channels_last_speedup"]["depthwise"],
+                "measured on": label(r["environment"]),
             }
         )
     return rows

@@ -179,8 +179,11 @@ def block_specs(model: SmallResNet) -> list[dict]:
 def _describe(module: nn.Module) -> str:
     """One short line for a diagram node: the layer type and its shape-changing settings."""
     if isinstance(module, nn.Conv2d):
+        m, n, g = module.in_channels, module.out_channels, module.groups
         k, s = module.kernel_size[0], module.stride[0]
-        return f"Conv2d {module.in_channels}→{module.out_channels}, {k}×{k}, stride {s}"
+        kind = "depthwise " if g > 1 and g == m else ""
+        groups = f", groups={g}" if g > 1 else ""  # groups=1, the standard conv, goes unsaid
+        return f"{kind}Conv2d {m}→{n}, {k}×{k}{groups}, stride {s}"
     if isinstance(module, nn.BatchNorm2d):
         return f"BatchNorm2d {module.num_features}"
     if isinstance(module, nn.Identity):

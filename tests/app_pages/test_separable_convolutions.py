@@ -102,12 +102,47 @@ BOUNDS = [
     ("sep_b_batch", 8), ("sep_b_in", 512), ("sep_b_out", 512), ("sep_b_size", 112),
     ("sep_b_kernel", 7), ("sep_ir_in", 8), ("sep_ir_in", 512), ("sep_ir_out", 8),
     ("sep_ir_out", 512), ("sep_ir_t", 1), ("sep_ir_t", 6), ("sep_ir_stride", 2),
+    ("sep_b_thr", benchmark.available_threads()[-1]), ("sep_f_red", "edges"),
+    ("sep_mix_preset", "sepia"), ("sep_mix_preset", "swap red and blue"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("key", "value"), BOUNDS)
 def test_a_widget_at_its_bound_renders_without_an_exception(at, changes, key, value):
     changes({key: value})
+    assert not at.exception
+
+
+@pytest.mark.parametrize(("predict", "n_max"), [(1, 16), (4096, 4096), (1, 4096)])
+@pytest.mark.parametrize("kernel", [3, 7])
+def test_the_prediction_and_chart_range_at_their_bounds_render(at, changes, kernel, predict, n_max):
+    changes({"sep_kernel": kernel, "sep_predict": predict})
+    changes({"sep_reveal": True})
+    changes({"sep_nmax": n_max})
+    assert not at.exception and "SymPy solves" in _texts(at.success)
+
+
+WORST = {"sep_kernel": 7, "sep_in": 4096, "sep_out": 4096, "sep_size": 1024, "sep_padding": 3}
+
+
+def test_the_largest_layer_the_calculator_allows_is_counted_without_an_exception(at, changes):
+    changes(WORST)
+    table = _table(at, "quantity").set_index("quantity")
+    assert not at.exception and table["agree"].all()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"sep_kernel": 7, "sep_size": 1, "sep_padding": 0},  # kernel larger than the map
+        {"sep_kernel": 7, "sep_size": 1, "sep_padding": 3},  # fits only thanks to padding
+        {"sep_in": 1, "sep_out": 1},  # N = 1 and M = 1
+        {"sep_kernel": 1, "sep_out": 1},  # nothing to factorise, twice over
+        {"sep_size": 1, "sep_stride": 4, "sep_kernel": 1, "sep_padding": 0},
+    ],
+)
+def test_edge_combinations_get_a_message_or_a_result_never_an_exception(at, changes, values):
+    changes(values)
     assert not at.exception
 
 
@@ -185,6 +220,21 @@ def test_the_live_benchmark_shows_a_result_labelled_with_its_environment(at, cha
     assert "Live result" in shown and "1 thread" in shown and benchmark.torch.__version__ in shown
 
 
+def test_the_live_result_explains_the_gap_with_the_depthwise_share_of_flops(
+    at, changes, monkeypatch
+):
+    monkeypatch.setattr(benchmark, "BenchmarkConfig", QuickConfig)
+    changes(TINY)
+    at.button(key="sep_b_run").click().run()
+    m, n, k = TINY["sep_b_in"], TINY["sep_b_out"], TINY["sep_b_kernel"]
+    share = Fraction(k * k * m, k * k * m + m * n)  # depthwise MACs over the pair's
+    assert f"only {float(share):.1%} of the pair's FLOPs" in _texts(at.markdown)
+
+
+def test_the_page_says_the_thread_count_is_put_back(at):
+    assert "put back when it ends" in _texts(at.caption)
+
+
 def test_a_benchmark_requested_while_another_runs_gets_a_message(at, changes, monkeypatch):
     monkeypatch.setattr(benchmark, "BenchmarkConfig", QuickConfig)
     changes({**TINY, "sep_b_out": 16})
@@ -210,3 +260,22 @@ def test_the_end_of_the_page_asks_every_question_of_the_topic_once(at):
     titles = [m.value for m in at.markdown]
     topic = bank.by_topic("separable_convolutions")
     assert all(titles.count(f"**{q.title}**") == 1 for q in topic)
+
+
+def test_the_course_q1_and_q2_are_asked_with_the_course_numbers(at):
+    prompts = " ".join(_texts(at.markdown).split())  # prompts wrap lines in the bank
+    q1 = "$M = 128$ input channels and $N = 256$ output channels"
+    assert q1 in prompts and "nn.Conv2d(64, 64, 3, padding=1, groups=?" in prompts
+
+
+def test_the_end_quiz_has_at_least_eight_randomised_questions_beyond_the_course_ones(at):
+    titles = {m.value for m in at.markdown}
+    course = {"sep-standard-params", "sep-q1-separable-params", "sep-q1-reduction", "sep-q2-groups"}
+    inline = {"sep-double-channels", "sep-ratio-value"}
+    shown = [q for q in bank.by_topic("separable_convolutions") if f"**{q.title}**" in titles]
+    assert sum(q.randomised for q in shown if q.id not in course | inline) >= 8
+
+
+def test_the_course_87_percent_is_shown_as_the_saving_of_its_example(at):
+    table = next(df.value for df in at.dataframe if "ratio for N = 64" in df.value.columns)
+    assert round(100 * float(table.loc["saving", "ratio for N = 64"])) == 87

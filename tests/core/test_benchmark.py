@@ -182,3 +182,49 @@ def test_the_result_table_reports_medians_in_milliseconds(result):
 def test_the_summary_table_labels_each_result_with_where_it_ran(result):
     (row,) = bm.summary_table([result])
     assert "float32" in row["measured on"] and "1 thread " in row["measured on"]
+
+
+@pytest.fixture
+def two_threads():
+    """The process on two torch threads, more than QUICK's one; put back afterwards."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(previous)
+
+
+def _recorder(seen: list, fail: bool = False):
+    def timed(module, x, config, device):
+        seen.append(torch.get_num_threads())
+        if fail:
+            raise RuntimeError("timing failed")
+        return {"median_s": 1.0, "q25_s": 1.0, "q75_s": 1.0, "runs": 1, "calls_per_run": 1}
+
+    return timed
+
+
+def test_every_layer_runs_on_the_configured_threads_then_they_are_restored(
+    two_threads, monkeypatch
+):
+    seen = []
+    monkeypatch.setattr(bm, "_time", _recorder(seen))  # _time does the warm-up and the timing
+    bm.run_benchmark(TINY, QUICK, device="cpu")
+    assert (set(seen), torch.get_num_threads()) == ({1}, 2)
+
+
+def test_the_thread_count_is_restored_when_a_benchmark_fails(two_threads, monkeypatch):
+    seen = []
+    monkeypatch.setattr(bm, "_time", _recorder(seen, fail=True))
+    with pytest.raises(RuntimeError, match="timing failed"):
+        bm.run_benchmark(TINY, QUICK, device="cpu")
+    assert (seen, torch.get_num_threads()) == ([1], 2)
+
+
+def test_the_depthwise_share_of_the_pairs_flops_is_flopcountermodes(result):
+    layers, x = bm.build_layers(TINY), _tiny_input()
+    dw, pw = _flops(layers["depthwise"], x), _flops(layers["pointwise"], x)
+    assert bm.gap_facts(result)["depthwise_flop_share"] == pytest.approx(dw / (dw + pw))
+
+
+def test_the_depthwise_share_of_the_pairs_time_is_a_fraction(result):
+    assert 0 < bm.gap_facts(result, "channels_last")["depthwise_time_share"] < 1

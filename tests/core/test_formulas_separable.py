@@ -233,6 +233,11 @@ def test_course_exercise_3_is_recomputed_with_the_course_values():
     )
 
 
+def test_the_course_87_percent_reduction_is_the_saving_one_minus_the_ratio():
+    row = next(r for r in f.course_examples() if r["example"] == "ratio for N = 64")
+    assert (row["saving"], round(100 * row["saving"])) == (1 - Fraction(1, 64) - Fraction(1, 9), 87)
+
+
 def test_course_examples_leave_blank_what_the_course_does_not_give():
     row = next(r for r in f.course_examples() if r["example"] == "Q1")
     assert row["standard MACs"] is None and row["separable weights"] == 9 * 128 + 128 * 256

@@ -117,6 +117,16 @@ def test_diagram_of_a_block_with_a_skip_adds_the_input_to_the_branch():
     assert "x -> add;" in dot
 
 
+def test_diagram_names_the_depthwise_layer_and_its_groups():
+    dot = models.block_diagram(models.InvertedResidual(32, 32, 1, 6))  # hidden width 6 * 32
+    assert "depthwise Conv2d 192→192, 3×3, groups=192, stride 1" in dot
+
+
+def test_diagram_labels_an_ordinary_convolution_without_groups():
+    dot = models.block_diagram(models.InvertedResidual(32, 32, 1, 6))
+    assert "expand.0\\nConv2d 32→192, 1×1, stride 1" in dot
+
+
 def test_diagram_of_a_block_without_a_skip_has_no_addition():
     dot = models.block_diagram(models.InvertedResidual(32, 64, 2, 6))
     assert 'label="+"' not in dot
