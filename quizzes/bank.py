@@ -103,6 +103,7 @@ class Variant:
     hints: tuple[str, ...] = ()
     solution: tuple[str, ...] = ()
     distractors: tuple[tuple[object, str], ...] = field(default=(), hash=False)
+    options: tuple[str, ...] = ()  # a choice question's options, shuffled per variant
 
     def check(self, text: str) -> checking.Verdict:
         """Check a student's answer (text for typed kinds, the option's text for choice)."""
@@ -193,6 +194,8 @@ def _build(question: Question, seed: int, params: dict) -> Variant:
         expected = evaluate(question.expected, names)
         distractors = tuple((evaluate(text, names), msg) for text, msg in question.distractors)
     values = {name: evaluate(text, names) for name, text in question.values}
+    options = list(question.options)
+    random.Random(f"{question.id}:{seed}:options").shuffle(options)  # no "first is right" tell
     context = {**params, **values, "answer": expected}
     return Variant(
         question=question,
@@ -203,6 +206,7 @@ def _build(question: Question, seed: int, params: dict) -> Variant:
         hints=tuple(fill(h, context) for h in question.hints),
         solution=tuple(fill(s, context) for s in question.solution),
         distractors=distractors,
+        options=tuple(options),
     )
 
 

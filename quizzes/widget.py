@@ -64,9 +64,11 @@ def _seed(key: str, randomise: bool) -> int:
 
 
 def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
-    verdict = variant.check(st.session_state.get(answer_key) or "")
+    answer = st.session_state.get(answer_key) or ""
+    verdict = variant.check(answer)
     box = _box(key)
-    refused = variant.question.kind != "choice" and verdict.interpreted is None
+    typed = variant.question.kind != "choice"
+    refused = verdict.interpreted is None if typed else not answer  # costs no attempt
     box.update(verdict=verdict, preview=None, refused=refused)
     if not refused:
         set_progress(progress.record_attempt(get_progress(), variant.question.id, verdict.correct))
@@ -126,7 +128,7 @@ def _answer_form(key: str, variant: bank.Variant, answer_key: str) -> None:
     q = variant.question
     with st.form(key=f"{key}:{variant.seed}:form", border=False, enter_to_submit=True):
         if q.kind == "choice":
-            st.radio("Your answer", q.options, index=None, key=answer_key)
+            st.radio("Your answer", variant.options, index=None, key=answer_key)
         else:
             st.text_input(
                 "Your answer", key=answer_key, max_chars=200, placeholder=PLACEHOLDERS[q.kind]

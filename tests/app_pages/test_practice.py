@@ -118,3 +118,30 @@ def test_progress_export_is_a_valid_progress_file(open_page):
     record = at.session_state[widget.PROGRESS]
     loaded, _ = progress.import_json(progress.export_json(record), bank.bank().keys())
     assert loaded == record
+
+
+def test_a_choice_question_is_answered_with_its_radio(open_page):
+    qid = next(q.id for q in bank.bank().values() if q.kind == "choice")
+    at, v = open_on(open_page, qid, seed=3)
+    key = f"{widget.practice_key(qid)}:3"
+    at.radio(key=f"{key}:answer").set_value(v.expected)
+    at.button(key=f"{key}:check").click().run()
+    assert at.success[0].value.startswith("Correct")
+
+
+def test_a_known_wrong_choice_gets_its_message(open_page):
+    q = next(q for q in bank.bank().values() if q.kind == "choice" and q.distractors)
+    at, v = open_on(open_page, q.id, seed=3)
+    key = f"{widget.practice_key(q.id)}:3"
+    wrong, message = v.distractors[0]
+    at.radio(key=f"{key}:answer").set_value(wrong)
+    at.button(key=f"{key}:check").click().run()
+    assert at.error[0].value.startswith(message)
+
+
+def test_checking_a_choice_with_nothing_picked_costs_no_attempt(open_page):
+    qid = next(q.id for q in bank.bank().values() if q.kind == "choice")
+    at, _ = open_on(open_page, qid, seed=3)
+    at.button(key=f"{widget.practice_key(qid)}:3:check").click().run()
+    assert "Pick one of the options" in at.warning[0].value
+    assert qid not in at.session_state[widget.PROGRESS]

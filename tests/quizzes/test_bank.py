@@ -161,3 +161,10 @@ def test_a_file_that_is_not_toml_fails_loudly(tmp_path):
 )
 def test_values_are_formatted_for_reading(value, spec, text):
     assert bank.format_value(value, spec) == text
+
+
+@pytest.mark.parametrize("q", [q for q in QUESTIONS if q.kind == "choice"], ids=lambda q: q.id)
+def test_choice_options_are_shuffled_so_the_right_one_moves(q):
+    positions = {bank.variant(q.id, s).options.index(q.expected) for s in SEEDS}
+    assert len(positions) > 1
+    assert all(sorted(bank.variant(q.id, s).options) == sorted(q.options) for s in SEEDS)
