@@ -18,41 +18,45 @@ KERNEL, OUTPUTS = 3, 64  # the course's separable example
 fraction = formulas.gradient_at_first_layer(FACTOR, DEPTH)
 ratio = formulas.cost_ratio(KERNEL, OUTPUTS)
 
-left, middle, right = st.columns(3, gap="large")
-with left, st.container(border=True, height="stretch"):
-    st.subheader("➕ Skip connections")
-    st.markdown(
+# (heading, the idea in numbers, what the student will be able to do, page or None)
+CARDS = [
+    (
+        "➕ Skip connections",
         f"If every layer scales the gradient by {FACTOR}, only {float(fraction):.2%} of it "
         f"reaches the first layer of a {DEPTH}-layer plain network. ResNet adds the input back "
-        "after each block, $H(x) = F(x) + x$, so the gradient always has an identity path."
-    )
-    st.markdown(
-        "**You will be able to** measure the degradation problem, compute how fast products of "
-        "gradients vanish, derive the residual Jacobian, and size projection shortcuts."
-    )
-    st.page_link("app_pages/skip_connections.py", label="Start this topic", icon="➡️")
-with middle, st.container(border=True, height="stretch"):
-    st.subheader("🪶 Separable convolutions")
-    st.markdown(
+        "after each block, $H(x) = F(x) + x$, so the gradient always has an identity path.",
+        "measure the degradation problem, compute how fast products of gradients vanish, derive "
+        "the residual Jacobian, and size projection shortcuts.",
+        "app_pages/skip_connections.py",
+    ),
+    (
+        "🪶 Separable convolutions",
         "MobileNet splits a convolution into a per-channel spatial filter and a 1×1 channel "
         f"mixer. For a {KERNEL}×{KERNEL} kernel and {OUTPUTS} output channels that needs "
-        f"{float(ratio):.1%} of the multiply-adds of a standard layer."
-    )
-    st.markdown(
-        "**You will be able to** count parameters and multiply-adds by hand, derive the cost "
-        "ratio, and explain why the measured speed-up is smaller than the FLOP count promises."
-    )
-    st.page_link("app_pages/separable_convolutions.py", label="Start this topic", icon="➡️")
-with right, st.container(border=True, height="stretch"):
-    st.subheader("🔁 Transfer learning")
-    st.markdown(
+        f"{float(ratio):.1%} of the multiply-adds of a standard layer.",
+        "count parameters and multiply-adds by hand, derive the cost ratio, and explain why the "
+        "measured speed-up is smaller than the FLOP count promises.",
+        "app_pages/separable_convolutions.py",
+    ),
+    (
+        "🔁 Transfer learning",
         "A network trained on ImageNet already knows edges, textures and parts. Reuse it: freeze "
-        "what transfers, retrain what doesn't, and give earlier layers smaller learning rates."
-    )
-    st.markdown(
-        "**You will be able to** choose a fine-tuning strategy from data size and domain, and "
-        "set up frozen layers, a new head and parameter groups. *(This page is in preparation.)*"
-    )
+        "what transfers, retrain what doesn't, and give earlier layers smaller learning rates.",
+        "choose a fine-tuning strategy from data size and domain, and set up frozen layers, a new "
+        "head and parameter groups. *(This page is in preparation.)*",
+        None,
+    ),
+]
+
+for column, (heading, idea, outcomes, page) in zip(
+    st.columns(len(CARDS), gap="large"), CARDS, strict=True
+):
+    with column, st.container(border=True, height="stretch"):
+        st.subheader(heading)
+        st.markdown(idea)
+        st.markdown(f"**You will be able to** {outcomes}")
+        if page:
+            st.page_link(page, label="Start this topic", icon="➡️")
 
 st.divider()
 counts = {title: len(bank.by_topic(topic)) for topic, title in bank.TOPICS.items()}
