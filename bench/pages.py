@@ -1,0 +1,109 @@
+"""Timing helpers shared by the page benchmarks: cold render in a fresh process, warm reruns.
+
+Cold renders run in a new interpreter, so no earlier benchmark has imported torch for them; they
+time the page's first run after the entrypoint (which does not import torch). Script times exec
+the page in a small harness that also times each st.fragment, so AppTest's polling is not counted.
+"""
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRYPOINT = str(ROOT / "streamlit_app.py")
+RERUNS = 10  # warm reruns timed per figure
+COLD = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+app = AppTest.from_file({entry!r}, default_timeout=120)
+for key, value in json.loads({state!r}).items():
+    app.session_state[key] = value
+app.run()
+start = time.perf_counter()
+app.switch_page({page!r}).run()
+assert not app.exception, app.exception
+print(json.dumps({{"cold_s": time.perf_counter() - start, "torch": "torch" in sys.modules}}))
+"""
+HARNESS = """
+import functools, json, time
+import streamlit as st
+
+fragment, times = st.fragment, {{}}
+
+
+def timed(fn):
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        start = time.perf_counter()
+        fn(*args, **kwargs)
+        times[fn.__name__] = time.perf_counter() - start
+
+    return fragment(call)
+
+
+for key, value in json.loads({state!r}).items():
+    st.session_state.setdefault(key, value)
+st.fragment = timed
+code = compile(open({page!r}).read(), {page!r}, "exec")
+start = time.perf_counter()
+exec(code, {{"__name__": "__main__"}})
+st.session_state["_script_s"] = time.perf_counter() - start
+st.session_state["_fragment_s"] = times
+st.fragment = fragment
+"""
+
+
+def wall(action) -> float:
+    """Seconds one call takes."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def cold_render(page: str, state: dict | None = None) -> dict:
+    """The page's first render in a fresh interpreter: seconds, and whether it imported torch."""
+    code = COLD.format(entry=ENTRYPOINT, state=json.dumps(state or {}), page=page)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def entry_app(page: str, state: dict | None = None) -> AppTest:
+    """An AppTest through the real entrypoint, switched to the page and run once."""
+    app = AppTest.from_file(ENTRYPOINT, default_timeout=120)
+    for key, value in (state or {}).items():
+        app.session_state[key] = value
+    return app.run().switch_page(page).run()
+
+
+def harness_app(page: str, folder: Path, state: dict | None = None) -> AppTest:
+    """An AppTest of the page alone inside the timing harness, run once."""
+    harness = folder / "harness.py"
+    harness.write_text(HARNESS.format(state=json.dumps(state or {}), page=str(ROOT / page)))
+    return AppTest.from_file(str(harness), default_timeout=120).run()
+
+
+def script_ms(at: AppTest, fragment: str | None = None) -> dict:
+    """Median and worst time over RERUNS reruns of the page, or of one fragment of it, in ms."""
+    times = []
+    for _ in range(RERUNS):
+        at.run()
+        seconds = at.session_state["_fragment_s"].get(fragment) if fragment else None
+        times.append((seconds or at.session_state["_script_s"]) * 1000)
+    return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
+
+
+def wall_ms(at: AppTest) -> dict:
+    """Median and spread of RERUNS whole reruns through AppTest, in ms."""
+    times = [wall(at.run) * 1000 for _ in range(RERUNS)]
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "min_ms": round(min(times), 1),
+        "max_ms": round(max(times), 1),
+    }
