@@ -20,7 +20,6 @@ from functools import cache
 from pathlib import Path
 
 import sympy as sp
-from sympy.parsing.sympy_parser import parse_expr, rationalize, standard_transformations
 
 from core import formulas
 from quizzes import checking
@@ -40,7 +39,6 @@ _FORMULAS = {
     for name, fn in vars(formulas).items()
     if inspect.isfunction(fn) and fn.__module__ == formulas.__name__ and not name.startswith("_")
 }
-_TRANSFORMS = (*standard_transformations, rationalize)
 
 
 class BankError(ValueError):
@@ -136,7 +134,7 @@ def _check_choice(variant: Variant, chosen: str | None) -> checking.Verdict:
 
 def evaluate(text: str, names: dict) -> object:
     """Evaluate trusted bank text over the given names; tuples come back as Python tuples."""
-    value = parse_expr(text, local_dict={**_FORMULAS, **names}, transformations=_TRANSFORMS)
+    value = checking.evaluate_trusted(text, {**_FORMULAS, **names})
     if isinstance(value, sp.Tuple | tuple | list):
         return tuple(sp.nsimplify(v) if isinstance(v, float) else v for v in value)
     return value
@@ -148,7 +146,7 @@ def format_value(value: object, spec: str = "") -> str:
         return "(" + ", ".join(format_value(v, spec) for v in value) + ")"
     if spec == "latex":
         return sp.latex(value)
-    value = sp.sympify(value) if not isinstance(value, sp.Basic) else value
+    value = value if isinstance(value, sp.Basic) else formulas.exact(value)
     if not value.is_number:
         return str(value)
     if value.is_Integer:
@@ -313,7 +311,7 @@ def _validate_answer(variant: Variant, where: str) -> None:
     ):
         raise BankError(f"{where}: a {q.kind} question's answer must be a number")
     if q.kind == "expression":
-        unknown = {str(s) for s in sp.sympify(expected).free_symbols} - set(q.variables)
+        unknown = {str(s) for s in expected.free_symbols} - set(q.variables)
         if unknown:
             raise BankError(f"{where}: the answer uses undeclared names {sorted(unknown)}")
     if _collides(variant):

@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import sympy as sp
+from sympy.parsing.sympy_parser import rationalize, standard_transformations
 
 REL_TOL = 1e-3  # relative tolerance for non-integer numbers and sampled values
 ABS_FLOOR = 1e-12  # absolute tolerance near zero
@@ -628,11 +629,22 @@ class _Outcome(NamedTuple):
 _SAME = _Outcome("same")
 
 
+_TRUSTED_TRANSFORMS = (*standard_transformations, rationalize)
+
+
 @functools.lru_cache(maxsize=512)
 def _sympify_trusted(text: str, variables: tuple[str, ...]) -> object:
     """Parse trusted SymPy text (never student text) with N, S, E, I, Q, O as symbols."""
     local = {name: sp.Symbol(name) for name in (*SHADOWED, *variables)}
     return sp.parse_expr(text, local_dict=local)
+
+
+def evaluate_trusted(text: str, names: dict) -> object:
+    """Evaluate SymPy text that we wrote (the question bank's), never student text.
+
+    Decimals become exact rationals; `names` supplies parameters, symbols and functions.
+    """
+    return sp.parse_expr(text, local_dict=names, transformations=_TRUSTED_TRANSFORMS)
 
 
 def _trusted(value: object, variables: tuple[str, ...]) -> sp.Expr | tuple:
