@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from quizzes import bank, widget
+from quizzes import bank, checking, widget
 
 st.set_page_config(page_title="Modern CNNs tutor", page_icon="🧠", layout="wide")
 
@@ -19,6 +19,7 @@ pages = [
     st.Page("app_pages/practice.py", title="Practice quiz", icon="📝"),
 ]
 page = st.navigation(pages)
+checking.warm_up(wait=False)  # the answer checker's workers load SymPy while the page draws
 
 PRESET = "_preset_applied"  # a shared link's preset is applied once per session
 if PRESET not in st.session_state:

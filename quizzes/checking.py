@@ -5,7 +5,7 @@ Contract (other code and the tests rely on it):
     check_answer(text, expected, *, variables=(), rel_tol=1e-3, distractors=()) -> Verdict
     interpret(text, *, variables=(), expected=None) -> Interpretation
     equivalent(a, b, *, variables=(), rel_tol=1e-3) -> bool
-    warm_up() -> None
+    warm_up(*, wait=True) -> None
 
 `expected`, `a`, `b` and the distractors are trusted (written by us): a SymPy expression, a
 Python or SymPy number, SymPy text (parsed with N, S, E, I, Q, O as plain symbols), or a
@@ -901,6 +901,21 @@ class _Pool:
         finally:
             self._idle.put(worker)
 
+    def launch_idle(self) -> None:
+        """Launch every idle worker's process without waiting (cheap when already running)."""
+        taken = []
+        try:
+            while True:
+                taken.append(self._idle.get_nowait())
+        except queue.Empty:
+            pass
+        try:
+            for worker in taken:
+                worker.launch()
+        finally:
+            for worker in reversed(taken):
+                self._idle.put(worker)
+
     def close(self) -> None:
         """Stop every worker (at interpreter exit)."""
         for worker in self._workers:
@@ -914,9 +929,15 @@ atexit.register(_POOL.close)
 # ------------------------------------------------------------------------------- public API
 
 
-def warm_up() -> None:
-    """Start a worker process now, so the first real check does not wait for SymPy to load."""
-    _POOL.warm()
+def warm_up(*, wait: bool = True) -> None:
+    """Start worker processes now, so the first real check does not wait for SymPy to load.
+
+    With wait=False the processes are launched in the background and this returns at once.
+    """
+    if wait:
+        _POOL.warm()
+    else:
+        _POOL.launch_idle()
 
 
 def interpret(

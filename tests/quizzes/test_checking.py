@@ -455,3 +455,10 @@ def test_the_preview_reads_commas_as_a_tuple_unless_told_one_value_is_expected()
 )
 def test_equivalent_compares_trusted_values(a, b, variables, same):
     assert equivalent(a, b, variables=variables) is same
+
+
+def test_warming_up_without_waiting_returns_at_once_and_checks_still_work():
+    start = time.perf_counter()
+    checking.warm_up(wait=False)
+    assert time.perf_counter() - start < 0.5
+    assert check_answer("(N+9)/(9N)", "1/N + 1/9", variables=("N",)).correct
