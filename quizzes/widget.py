@@ -19,11 +19,11 @@ PROGRESS = "_progress"  # progress.Progress: per question id
 SEEDS = "_variant_seeds"  # seed per question box (box key)
 BOXES = "_quiz_boxes"  # per question box: verdict, preview, hints shown
 PRACTICE_CURRENT = "_practice_current"  # the question on the practice page
-PLACEHOLDERS = {
-    "number": "e.g. 0.7^5, 1/64 + 1/9, 87%",
-    "integer": "a whole number, e.g. 44",
-    "expression": "e.g. 1/N + 1/D_K^2",
-    "shape": "e.g. (128, 16, 16)",
+PLACEHOLDERS = {  # formats to copy, chosen so that none is a question's answer
+    "number": "e.g. 3^-4, 2/7 + 1/5, 37.9%",
+    "integer": "a whole number, e.g. 1000",
+    "expression": "e.g. (N + 1)/(2 D_K)",
+    "shape": "e.g. (3, 224, 224)",
 }
 
 

@@ -168,3 +168,15 @@ def test_choice_options_are_shuffled_so_the_right_one_moves(q):
     positions = {bank.variant(q.id, s).options.index(q.expected) for s in SEEDS}
     assert len(positions) > 1
     assert all(sorted(bank.variant(q.id, s).options) == sorted(q.options) for s in SEEDS)
+
+
+@pytest.mark.parametrize("qid, seed", VARIANTS)
+def test_no_answer_box_placeholder_is_the_answer(qid, seed):
+    from quizzes.widget import PLACEHOLDERS
+
+    v = bank.variant(qid, seed)
+    if v.question.kind == "choice":
+        return
+    for example in PLACEHOLDERS[v.question.kind].removeprefix("a whole number,").split(", "):
+        text = example.removeprefix("e.g. ").strip()
+        assert not v.check(text).correct, f"the placeholder {text!r} answers {qid}"
