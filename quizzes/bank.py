@@ -16,7 +16,7 @@ import random
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import sympy as sp
@@ -348,7 +348,7 @@ def by_topic(topic: str) -> list[Question]:
     return [q for q in bank().values() if q.topic == topic]
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: every "New numbers" click on a public server adds a seed
 def variant(question_id: str, seed: int = 0) -> Variant:
     """A cached variant of a shipped question."""
     return make_variant(bank()[question_id], seed)
