@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +20,7 @@ ENTRYPOINT = str(ROOT / "streamlit_app.py")
 RERUNS = 10  # warm reruns timed per figure
 COLD = """
 import json, sys, time
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 app = AppTest.from_file({entry!r}, default_timeout=120)
 for key, value in json.loads({state!r}).items():
@@ -107,3 +109,23 @@ def wall_ms(at: AppTest) -> dict:
         "min_ms": round(min(times), 1),
         "max_ms": round(max(times), 1),
     }
+
+
+def page_figures(page: str, button: str, state: dict | None = None) -> tuple[dict, AppTest]:
+    """Cold render, warm reruns and the wall time of pressing `button` (the page's live run).
+
+    Returns the figures and the app, left on the page after the press.
+    """
+    cold = cold_render(page, state)
+    st.cache_data.clear()
+    app = entry_app(page, state)
+    warm = wall_ms(app)
+    live = wall(lambda: app.button(key=button).click().run())
+    assert not app.exception, app.exception
+    figures = {
+        "cold_render_s": round(cold["cold_s"], 2),
+        "cold_render_imported_torch": cold["torch"],
+        "warm_rerun_wall": warm,
+        "live_run_s": round(live, 2),
+    }
+    return figures, app
