@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from core import formulas
+from core import course
+from core.separable_convolutions.formulas import cost_ratio
+from core.skip_connections.formulas import gradient_at_first_layer
 from quizzes import bank
 
 st.title("Modern CNNs, computed")
@@ -13,10 +15,10 @@ st.markdown(
     "and `(128, 16, 16)` all count."
 )
 
-FACTOR, DEPTH = "0.9", 51  # a sigmoid-ish per-layer factor and a ResNet-50-sized plain stack
-KERNEL, OUTPUTS = 3, 64  # the course's separable example
-fraction = formulas.gradient_at_first_layer(FACTOR, DEPTH)
-ratio = formulas.cost_ratio(KERNEL, OUTPUTS)
+FACTOR, DEPTH = course.GRADIENT_FACTOR, course.CALCULATOR_DEPTH  # the calculator's start
+KERNEL, OUTPUTS = course.RATIO_KERNEL, course.RATIO_OUT_CHANNELS  # the course's separable example
+fraction = gradient_at_first_layer(FACTOR, DEPTH)
+ratio = cost_ratio(KERNEL, OUTPUTS)
 
 # (heading, the idea in numbers, what the student will be able to do, page or None)
 CARDS = [

@@ -23,8 +23,6 @@ import json, sys, time
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 app = AppTest.from_file({entry!r}, default_timeout=120)
-for key, value in json.loads({state!r}).items():
-    app.session_state[key] = value
 app.run()
 start = time.perf_counter()
 app.switch_page({page!r}).run()
@@ -48,8 +46,6 @@ def timed(fn):
     return fragment(call)
 
 
-for key, value in json.loads({state!r}).items():
-    st.session_state.setdefault(key, value)
 st.fragment = timed
 code = compile(open({page!r}).read(), {page!r}, "exec")
 start = time.perf_counter()
@@ -67,28 +63,32 @@ def wall(action) -> float:
     return time.perf_counter() - start
 
 
-def cold_render(page: str, state: dict | None = None) -> dict:
+def cold_render(page: str) -> dict:
     """The page's first render in a fresh interpreter: seconds, and whether it imported torch."""
-    code = COLD.format(entry=ENTRYPOINT, state=json.dumps(state or {}), page=page)
+    code = COLD.format(entry=ENTRYPOINT, page=page)
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def entry_app(page: str, state: dict | None = None) -> AppTest:
-    """An AppTest through the real entrypoint, switched to the page and run once."""
+def _click(app: AppTest, clicks: tuple[str, ...]) -> AppTest:
+    for key in clicks:
+        app.button(key=key).click().run()
+    return app
+
+
+def entry_app(page: str, clicks: tuple[str, ...] = ()) -> AppTest:
+    """An AppTest through the real entrypoint, switched to the page, run, buttons clicked."""
     app = AppTest.from_file(ENTRYPOINT, default_timeout=120)
-    for key, value in (state or {}).items():
-        app.session_state[key] = value
-    return app.run().switch_page(page).run()
+    return _click(app.run().switch_page(page).run(), clicks)
 
 
-def harness_app(page: str, folder: Path, state: dict | None = None) -> AppTest:
-    """An AppTest of the page alone inside the timing harness, run once."""
+def harness_app(page: str, folder: Path, clicks: tuple[str, ...] = ()) -> AppTest:
+    """An AppTest of the page alone inside the timing harness, run, buttons clicked."""
     harness = folder / "harness.py"
-    harness.write_text(HARNESS.format(state=json.dumps(state or {}), page=str(ROOT / page)))
-    return AppTest.from_file(str(harness), default_timeout=120).run()
+    harness.write_text(HARNESS.format(page=str(ROOT / page)))
+    return _click(AppTest.from_file(str(harness), default_timeout=120).run(), clicks)
 
 
 def script_ms(at: AppTest, fragment: str | None = None) -> dict:
@@ -111,14 +111,14 @@ def wall_ms(at: AppTest) -> dict:
     }
 
 
-def page_figures(page: str, button: str, state: dict | None = None) -> tuple[dict, AppTest]:
-    """Cold render, warm reruns and the wall time of pressing `button` (the page's live run).
+def page_figures(page: str, button: str, clicks: tuple[str, ...] = ()) -> tuple[dict, AppTest]:
+    """Cold render, warm reruns (after `clicks`) and the wall time of pressing `button`.
 
     Returns the figures and the app, left on the page after the press.
     """
-    cold = cold_render(page, state)
+    cold = cold_render(page)
     st.cache_data.clear()
-    app = entry_app(page, state)
+    app = entry_app(page, clicks)
     warm = wall_ms(app)
     live = wall(lambda: app.button(key=button).click().run())
     assert not app.exception, app.exception

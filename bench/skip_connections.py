@@ -11,14 +11,14 @@ from pathlib import Path
 from bench import pages
 
 PAGE = "app_pages/skip_connections.py"
-STATE = {"_skip_degradation_revealed": True}  # the page's flag for "prediction made"
+CLICKS = ("deg_reveal",)  # make the prediction, so the whole page shows
 
 
 def run() -> dict:
     """Cold render (fresh process), warm reruns, and the default live run from the Train button."""
-    figures, _ = pages.page_figures(PAGE, "deg_run", STATE)
+    figures, _ = pages.page_figures(PAGE, "deg_run", CLICKS)
     with tempfile.TemporaryDirectory() as tmp:
-        figures["warm_rerun_script"] = pages.script_ms(pages.harness_app(PAGE, Path(tmp), STATE))
+        figures["warm_rerun_script"] = pages.script_ms(pages.harness_app(PAGE, Path(tmp), CLICKS))
     figures["targets"] = {"cold_render_s": 5, "warm_rerun_ms": 150, "live_run_s": 60}
     return figures
 

@@ -9,11 +9,14 @@ experiment measures how well a network fits its training set, not how well it ge
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 from sklearn.datasets import load_digits, load_sample_image
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # shipped results, see data/README.md
 
 
 @cache

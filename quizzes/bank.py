@@ -1,9 +1,9 @@
 """The question bank: load and validate `bank/*.toml`, make seeded variants, check answers.
 
 Questions are trusted data written by us (format: `bank/FORMAT.md`). Their expected answers are
-SymPy text over the question's parameters that may call `core.formulas` functions by name, so
-prose, calculators and quizzes share one source. Student text never comes here: it goes to
-`quizzes.checking`, which alone reads it.
+SymPy text over the question's parameters that may call, by name, the functions of `core.conv` and
+of the question's own topic, `core.<topic>.formulas`, so prose, calculators and quizzes share one
+source. Student text never comes here: it goes to `quizzes.checking`, which alone reads it.
 
 Variant 0 of a question uses every parameter's default (the course's numbers); variant s > 0
 draws each parameter from its range with a generator seeded by (question id, s).
@@ -11,6 +11,7 @@ draws each parameter from its range with a generator seeded by (question id, s).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import random
 import re
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import sympy as sp
 
-from core import formulas
+from core import conv
+from core.numbers import exact, fmt
 from quizzes import checking
 
 BANK_DIR = Path(__file__).parent / "bank"
@@ -34,11 +36,17 @@ TOPICS = {
 VARIANT_TRIES = 40  # draws per seed before a variant whose answer collides with a distractor wins
 
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?::([^}]*))?\}\}")
-_FORMULAS = {
-    name: fn
-    for name, fn in vars(formulas).items()
-    if inspect.isfunction(fn) and fn.__module__ == formulas.__name__ and not name.startswith("_")
-}
+
+
+@cache
+def _formula_names(topic: str) -> dict:
+    """The public functions a topic's questions may call: core.conv's and the topic's formulas."""
+    found: dict = {}
+    for module in (conv, importlib.import_module(f"core.{topic}.formulas")):
+        for name, fn in vars(module).items():
+            if inspect.isfunction(fn) and fn.__module__ == module.__name__ and name[0] != "_":
+                found[name] = fn
+    return found
 
 
 class BankError(ValueError):
@@ -74,8 +82,9 @@ class Question:
     kind: str
     prompt: str
     expected: str
+    source: str = ""  # where the course asks it: "Q1", "checkpoint", "exercise 2"; "" if not
     variables: tuple[str, ...] = ()
-    rel_tol: float = 1e-3
+    rel_tol: float = checking.REL_TOL
     options: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     solution: tuple[str, ...] = ()
@@ -87,6 +96,11 @@ class Question:
     def randomised(self) -> bool:
         """Whether new variants can differ from the course's numbers."""
         return bool(self.parameters)
+
+    @property
+    def course_question(self) -> bool:
+        """Whether this is one of the course's end-of-topic questions (Q1, Q2)."""
+        return self.source.startswith("Q")
 
 
 @dataclass(frozen=True)
@@ -132,31 +146,12 @@ def _check_choice(variant: Variant, chosen: str | None) -> checking.Verdict:
     return checking.Verdict(False, "Not this one; read the options again.", None)
 
 
-def evaluate(text: str, names: dict) -> object:
-    """Evaluate trusted bank text over the given names; tuples come back as Python tuples."""
-    value = checking.evaluate_trusted(text, {**_FORMULAS, **names})
+def evaluate(text: str, names: dict, topic: str) -> object:
+    """Evaluate trusted bank text of a topic over the given names; tuples come back as tuples."""
+    value = checking.evaluate_trusted(text, {**_formula_names(topic), **names})
     if isinstance(value, sp.Tuple | tuple | list):
         return tuple(sp.nsimplify(v) if isinstance(v, float) else v for v in value)
     return value
-
-
-def format_value(value: object, spec: str = "") -> str:
-    """Format a computed value for prose: integers plain, exact decimals as decimals, else 4 s.f."""
-    if isinstance(value, tuple):
-        return "(" + ", ".join(format_value(v, spec) for v in value) + ")"
-    if spec == "latex":
-        return sp.latex(value)
-    value = value if isinstance(value, sp.Basic) else formulas.exact(value)
-    if not value.is_number:
-        return str(value)
-    if value.is_Integer:
-        return format(int(value), spec)
-    if spec:
-        return format(float(value), spec)
-    text = formulas.decimal_text(value)
-    if text is not None:
-        return text
-    return f"{float(value):.4g}"
 
 
 def fill(template: str, names: dict) -> str:
@@ -166,7 +161,7 @@ def fill(template: str, names: dict) -> str:
         name, spec = match.group(1), (match.group(2) or "").strip()
         if name not in names:
             raise BankError(f"template uses unknown name {{{{{name}}}}}")
-        return format_value(names[name], spec)
+        return fmt(names[name], spec)
 
     return _TEMPLATE.sub(sub, template)
 
@@ -189,9 +184,11 @@ def _build(question: Question, seed: int, params: dict) -> Variant:
         expected: object = question.expected
         distractors = tuple(question.distractors)
     else:
-        expected = evaluate(question.expected, names)
-        distractors = tuple((evaluate(text, names), msg) for text, msg in question.distractors)
-    values = {name: evaluate(text, names) for name, text in question.values}
+        expected = evaluate(question.expected, names, question.topic)
+        distractors = tuple(
+            (evaluate(text, names, question.topic), msg) for text, msg in question.distractors
+        )
+    values = {name: evaluate(text, names, question.topic) for name, text in question.values}
     options = list(question.options)
     random.Random(f"{question.id}:{seed}:options").shuffle(options)  # no "first is right" tell
     context = {**params, **values, "answer": expected}
@@ -222,14 +219,14 @@ def _collides(variant: Variant) -> bool:
 def _parameter(name: str, spec: object, where: str) -> Parameter:
     if not isinstance(spec, dict) or "default" not in spec:
         raise BankError(f"{where}: parameter {name!r} needs a table with a default")
-    default = formulas.exact(str(spec["default"]))
+    default = exact(str(spec["default"]))
     if "choices" in spec:
-        choices = tuple(formulas.exact(str(c)) for c in spec["choices"])
+        choices = tuple(exact(str(c)) for c in spec["choices"])
         if default not in choices:
             raise BankError(f"{where}: default of {name!r} is not among its choices")
         return Parameter(name, default, choices=choices)
     try:
-        low, high, step = (formulas.exact(str(spec[k])) for k in ("min", "max", "step"))
+        low, high, step = (exact(str(spec[k])) for k in ("min", "max", "step"))
     except KeyError as missing:
         raise BankError(f"{where}: parameter {name!r} needs choices or min, max and step") from (
             missing
@@ -250,8 +247,8 @@ def _question(raw: dict, topic: str, where: str) -> Question:
     if raw["kind"] not in KINDS:
         raise BankError(f"{where}: kind must be one of {', '.join(KINDS)}")
     allowed = {
-        "id", "topic", "title", "kind", "prompt", "expected", "variables", "rel_tol", "options",
-        "hints", "solution", "parameters", "values", "distractors",
+        "id", "topic", "title", "kind", "prompt", "expected", "source", "variables", "rel_tol",
+        "options", "hints", "solution", "parameters", "values", "distractors",
     }  # fmt: skip
     unknown = set(raw) - allowed
     if unknown:
@@ -263,8 +260,9 @@ def _question(raw: dict, topic: str, where: str) -> Question:
         kind=raw["kind"],
         prompt=raw["prompt"],
         expected=raw["expected"],
+        source=raw.get("source", ""),
         variables=tuple(raw.get("variables", ())),
-        rel_tol=float(raw.get("rel_tol", 1e-3)),
+        rel_tol=float(raw.get("rel_tol", checking.REL_TOL)),
         options=tuple(raw.get("options", ())),
         hints=tuple(raw.get("hints", ())),
         solution=tuple(raw.get("solution", ())),

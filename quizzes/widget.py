@@ -13,18 +13,24 @@ import random
 
 import streamlit as st
 
-from quizzes import bank, progress
+from quizzes import bank, checking, progress
 
 PROGRESS = "_progress"  # progress.Progress: per question id
 SEEDS = "_variant_seeds"  # seed per question box (box key)
 BOXES = "_quiz_boxes"  # per question box: verdict, preview, hints shown
 PRACTICE_CURRENT = "_practice_current"  # the question on the practice page
-PLACEHOLDERS = {  # formats to copy, chosen so that none is a question's answer
-    "number": "e.g. 3^-4, 2/7 + 1/5, 37.9%",
-    "integer": "a whole number, e.g. 1000",
-    "expression": "e.g. (N + 1)/(2 D_K)",
-    "shape": "e.g. (3, 224, 224)",
+EXAMPLES = {  # answers to copy the format of, chosen so that none answers a question
+    "number": ("3^-4", "2/7 + 1/5", "37.9%"),
+    "integer": ("1000",),
+    "expression": ("(N + 1)/(2 D_K)",),
+    "shape": ("(3, 224, 224)",),
 }
+
+
+def placeholder(kind: str) -> str:
+    """The answer box's grey hint for a kind of question: its examples."""
+    lead = "a whole number, e.g. " if kind == "integer" else "e.g. "
+    return lead + ", ".join(EXAMPLES[kind])
 
 
 def get_progress() -> progress.Progress:
@@ -131,7 +137,10 @@ def _answer_form(key: str, variant: bank.Variant, answer_key: str) -> None:
             st.radio("Your answer", variant.options, index=None, key=answer_key)
         else:
             st.text_input(
-                "Your answer", key=answer_key, max_chars=200, placeholder=PLACEHOLDERS[q.kind]
+                "Your answer",
+                key=answer_key,
+                max_chars=checking.MAX_CHARS,
+                placeholder=placeholder(q.kind),
             )
         buttons = st.container(horizontal=True)
         buttons.form_submit_button(
@@ -168,10 +177,21 @@ def _show_feedback(box: dict) -> None:
         st.error(verdict.message + understood, icon="❌")
 
 
-def topic_quiz(topic: str, *, exclude: tuple[str, ...] = ()) -> None:
-    """Every question of a topic not shown inline, each on fresh numbers."""
-    for q in bank.by_topic(topic):
-        if q.id not in exclude:
+def end_of_topic(topic: str, *, inline: tuple[str, ...] = ()) -> None:
+    """The end-of-topic quiz: the course's own questions on its numbers, then fresh practice.
+
+    `inline` lists the questions the page has already asked in its sections; they are left out.
+    """
+    st.subheader("End-of-topic quiz")
+    questions = [q for q in bank.by_topic(topic) if q.id not in inline]
+    course = [q for q in questions if q.course_question]
+    if course:
+        st.markdown("The course's own questions, on its numbers:")
+        for q in course:
+            question(q.id, key=f"quiz:{q.id}")
+    st.markdown("More practice, on fresh numbers each time (press *New numbers* for another set):")
+    for q in questions:
+        if not q.course_question:
             question(q.id, key=f"quiz:{q.id}", course_numbers=False)
 
 

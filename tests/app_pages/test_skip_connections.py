@@ -7,11 +7,11 @@ import pyarrow as pa
 import pytest
 import torch
 
-from core import experiments, formulas, models
+from core import course
+from core.skip_connections import experiments, formulas, models
 from quizzes import bank
 
 PAGE = "app_pages/skip_connections.py"
-REVEALED = "_skip_degradation_revealed"
 
 
 @pytest.fixture
@@ -21,7 +21,8 @@ def page(open_page):
 
 @pytest.fixture
 def revealed(open_page):
-    return open_page(PAGE, **{REVEALED: True})
+    at = open_page(PAGE)
+    return at.button(key="deg_reveal").click().run()
 
 
 def _tables(at) -> list[pd.DataFrame]:
@@ -87,7 +88,7 @@ def test_prediction_slider_works_at_both_ends(page, guess):
 def test_a_tiny_live_run_trains_and_draws_its_chart(revealed):
     charts_before = len(_specs(revealed))
     revealed.multiselect(key="deg_depths").set_value([2, 4])
-    revealed.slider(key="deg_steps").set_value(experiments.MIN_STEPS)
+    revealed.slider(key="deg_steps").set_value(course.MIN_STEPS)
     revealed.slider(key="deg_seeds").set_value(1)
     revealed.button(key="deg_run").click().run()
     assert not revealed.exception
@@ -96,7 +97,7 @@ def test_a_tiny_live_run_trains_and_draws_its_chart(revealed):
 
 def test_a_finished_live_run_survives_reruns_from_the_cache(revealed):
     revealed.multiselect(key="deg_depths").set_value([2, 4])
-    revealed.slider(key="deg_steps").set_value(experiments.MIN_STEPS)
+    revealed.slider(key="deg_steps").set_value(course.MIN_STEPS)
     revealed.button(key="deg_run").click().run()
     charts = len(_specs(revealed))
     revealed.run()
@@ -105,10 +106,10 @@ def test_a_finished_live_run_survives_reruns_from_the_cache(revealed):
 
 
 def test_a_live_run_past_the_time_limit_says_so_and_draws_no_empty_chart(revealed, monkeypatch):
-    monkeypatch.setattr(experiments, "LIVE_LIMIT_S", 0.0)
+    monkeypatch.setattr(course, "LIVE_LIMIT_S", 0.0)
     charts_before = len(_specs(revealed))
     revealed.multiselect(key="deg_depths").set_value([2, 6])
-    revealed.slider(key="deg_steps").set_value(experiments.MIN_STEPS)
+    revealed.slider(key="deg_steps").set_value(course.MIN_STEPS)
     revealed.slider(key="deg_seeds").set_value(2)
     revealed.button(key="deg_run").click().run()
     assert not revealed.exception
@@ -133,8 +134,8 @@ def test_a_live_run_without_depths_gets_a_warning(revealed):
 
 
 def test_a_live_run_over_the_time_bound_is_refused(revealed):
-    revealed.slider(key="deg_steps").set_value(experiments.MAX_STEPS)
-    revealed.slider(key="deg_seeds").set_value(experiments.MAX_SEEDS)
+    revealed.slider(key="deg_steps").set_value(course.MAX_STEPS)
+    revealed.slider(key="deg_seeds").set_value(course.MAX_SEEDS)
     revealed.toggle(key="deg_bn").set_value(True)
     revealed.button(key="deg_run").click().run()
     assert not revealed.exception
@@ -155,12 +156,12 @@ def test_calculator_answers_the_course_question_by_repeated_multiplication(page)
     [
         (0.0, 50, 0.01),
         (1.0, 50, 0.01),
-        (float(formulas.MAX_CALCULATOR_FACTOR), 50, 0.01),
+        (float(course.MAX_CALCULATOR_FACTOR), 50, 0.01),
         (0.9, 1, 0.01),
-        (0.9, formulas.MAX_CALCULATOR_DEPTH, 0.01),
+        (0.9, course.MAX_CALCULATOR_DEPTH, 0.01),
         (0.9, 50, 0.0),
         (0.9, 50, 1.0),
-        (0.001, formulas.MAX_CALCULATOR_DEPTH, 0.5),
+        (0.001, course.MAX_CALCULATOR_DEPTH, 0.5),
     ],
 )
 def test_calculator_edge_values_get_a_message_or_a_result_never_an_exception(
@@ -174,7 +175,7 @@ def test_calculator_edge_values_get_a_message_or_a_result_never_an_exception(
 
 @pytest.mark.parametrize("delta, tau", [(1e-300, 0.5), (0.9999999, 0.0001), (0.999, 0.0001)])
 def test_calculator_inputs_finer_than_shown_are_rounded_not_powered_for_minutes(page, delta, tau):
-    page.number_input(key="vg_depth").set_value(formulas.MAX_CALCULATOR_DEPTH)
+    page.number_input(key="vg_depth").set_value(course.MAX_CALCULATOR_DEPTH)
     page.number_input(key="vg_delta").set_value(delta)
     page.number_input(key="vg_tau").set_value(tau).run(timeout=20)
     assert not page.exception
@@ -188,7 +189,7 @@ def test_calculator_explains_factors_that_do_not_vanish(page, bad_delta):
 
 @pytest.mark.parametrize("activation", list(models.ACTIVATIONS))
 @pytest.mark.parametrize("init", ["default", "he"])
-@pytest.mark.parametrize("depth", [2, experiments.PROBE_MAX_DEPTH])
+@pytest.mark.parametrize("depth", [2, course.PROBE_MAX_DEPTH])
 def test_gradient_flow_renders_every_setting(page, activation, init, depth):
     page.slider(key="gf_depth").set_value(depth)
     page.selectbox(key="gf_act").set_value(activation)
@@ -197,13 +198,13 @@ def test_gradient_flow_renders_every_setting(page, activation, init, depth):
 
 
 def test_gradient_flow_warns_about_underflowed_layers_instead_of_plotting_zeros(page):
-    page.slider(key="gf_depth").set_value(experiments.PROBE_DEPTH)
+    page.slider(key="gf_depth").set_value(course.PROBE_DEPTH)
     page.selectbox(key="gf_act").set_value("sigmoid")
     page.radio(key="gf_init").set_value("default").run()
     assert any("underflowed" in w.value for w in page.warning)
 
 
-@pytest.mark.parametrize("x", formulas.EXAMPLE_X_RANGE)
+@pytest.mark.parametrize("x", course.EXAMPLE_X_RANGE)
 def test_jacobian_agrees_with_autograd_at_the_input_bounds(page, x):
     page.number_input(key="jac_x1").set_value(float(x))
     page.number_input(key="jac_x2").set_value(float(x)).run()
@@ -243,8 +244,15 @@ def test_forgetting_the_projection_on_a_one_pixel_map_warns_about_broadcasting(p
     [
         (0, 32, 32, 64, 1, "Channels must be"),
         (64, 32, 32, 0, 1, "Channels must be"),
-        (experiments.MAX_CHANNELS, experiments.MAX_SIDE, experiments.MAX_SIDE, 8, 1, "too large"),
-        (1, 1, 1, 1, experiments.MAX_STRIDE, "single pixel"),
+        (
+            course.BLOCK_MAX_CHANNELS,
+            course.BLOCK_MAX_SIDE,
+            course.BLOCK_MAX_SIDE,
+            8,
+            1,
+            "too large",
+        ),
+        (1, 1, 1, 1, course.BLOCK_MAX_STRIDE, "single pixel"),
         (3, 7, 5, 8, 2, "rounds"),
     ],
 )
@@ -276,7 +284,7 @@ def test_small_resnet_total_is_torchs_own_count(page):
 def test_small_resnet_table_shapes_match_a_forward_pass(page):
     model = models.SmallResNet().eval()
     with torch.no_grad():
-        out = model.stem(torch.randn(models.CIFAR_INPUT))
+        out = model.stem(torch.randn(course.CIFAR_INPUT))
     table = page.dataframe[-1].value
     assert table.loc[table["stage"] == "stem", "output shape (torch)"].item() == str(
         tuple(out.shape)
@@ -290,11 +298,7 @@ def test_end_quiz_lists_every_question_of_the_topic(page):
     assert not missing
 
 
-COURSE_QUESTIONS = (
-    "skip-q1-projection-shape",
-    "skip-q1-projection-layer",
-    "skip-q2-identity-gradient",
-)
+COURSE_QUESTIONS = [q.id for q in bank.by_topic("skip_connections") if q.course_question]
 
 
 def test_end_quiz_asks_the_course_q1_and_q2_on_the_course_numbers(page):

@@ -79,11 +79,25 @@ def page(browser):
     context.close()
 
 
+RUNNING = "[data-testid='stStatusWidget']"  # shown while a script runs
+
+
 def wait_for_app(page, timeout=60_000):
-    """Wait until a page is drawn (every page has a title) and its script has finished running."""
+    """Wait until a page is drawn (every page has a title) and its script has finished running.
+
+    The running indicator can appear a moment after the title, so a short quiet spell without it
+    is required, not just one look.
+    """
     page.wait_for_selector("h1", timeout=timeout)
-    page.wait_for_timeout(500)
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=timeout)
+    quiet = 0
+    deadline = time.monotonic() + timeout / 1000
+    while quiet < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        if page.locator(RUNNING).count():
+            quiet = 0
+            page.wait_for_selector(RUNNING, state="detached", timeout=timeout)
+        else:
+            quiet += 1
 
 
 @pytest.fixture

@@ -18,16 +18,15 @@ PAGES = {"home": "", "skip_connections": "skip_connections",
 HEIGHT = "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
 
 
-def settled_height(page, tries: int = 30) -> int:
-    """The content's height once charts and images have stopped growing it."""
-    last = -1
+def settled_height(page, tries: int = 40) -> int:
+    """The content's height once charts and images have stopped growing it (three equal looks)."""
+    heights = []
     for _ in range(tries):
-        height = page.evaluate(HEIGHT)
-        if height == last:
+        heights.append(page.evaluate(HEIGHT))
+        if len(heights) >= 3 and len(set(heights[-3:])) == 1:
             break
-        last = height
         page.wait_for_timeout(700)
-    return last
+    return heights[-1]
 
 
 @pytest.mark.parametrize("name", PAGES)

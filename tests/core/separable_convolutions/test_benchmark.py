@@ -3,6 +3,7 @@
 import json
 import random
 import threading
+import time
 from fractions import Fraction
 
 import pytest
@@ -10,8 +11,9 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from core import benchmark as bm
-from core import formulas
+from core import conv, training
+from core.separable_convolutions import benchmark as bm
+from core.separable_convolutions import formulas
 
 TINY = bm.BenchmarkShape(batch=1, in_ch=4, out_ch=8, size=8, kernel=3)
 QUICK = bm.BenchmarkConfig(min_run_time=0.005, min_runs=2, warmup=1, lock_timeout=0.05)
@@ -57,8 +59,17 @@ def test_flop_ratio_is_the_standard_over_the_separable_flop_count(result):
     assert result["summary"]["contiguous"]["flop_ratio"] == pytest.approx(float(ratio))
 
 
-def test_quartiles_bracket_a_positive_median(result):
-    assert all(0 < r["q25_s"] <= r["median_s"] <= r["q75_s"] for r in result["rows"])
+class Sleeper(nn.Module):
+    """A layer that takes a known time per call."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        time.sleep(0.002)
+        return x
+
+
+def test_the_timer_measures_a_known_per_call_time():
+    timed = bm._time(Sleeper(), _tiny_input(), QUICK, "cpu")
+    assert 0.002 <= timed["q25_s"] <= timed["median_s"] <= timed["q75_s"] < 0.02
 
 
 def test_every_timing_has_at_least_the_configured_number_of_runs(result):
@@ -117,20 +128,22 @@ def test_the_default_shape_is_accepted():
 
 def test_a_second_caller_is_told_to_wait_then_refused_after_the_timeout():
     waits = []
-    with bm.LOCK, pytest.raises(bm.BenchmarkBusy):
+    with training.LIVE_LOCK, pytest.raises(training.Busy):
         bm.run_benchmark(TINY, QUICK, device="cpu", on_wait=lambda: waits.append(1))
     assert waits == [1]
 
 
 def test_a_waiting_caller_runs_once_the_first_benchmark_finishes():
-    bm.LOCK.acquire()
-    threading.Timer(0.2, bm.LOCK.release).start()
+    training.LIVE_LOCK.acquire()
+    threading.Timer(0.2, training.LIVE_LOCK.release).start()
     patient = bm.BenchmarkConfig(min_run_time=0.005, min_runs=2, warmup=1, lock_timeout=10)
     assert bm.run_benchmark(TINY, patient, device="cpu")["shape"]["in_ch"] == TINY.in_ch
 
 
-def test_the_best_device_is_cuda_exactly_when_torch_sees_cuda():
-    assert (bm.best_device() == "cuda") == torch.cuda.is_available()
+@pytest.mark.parametrize("cuda, device", [(True, "cuda"), (False, "cpu")])
+def test_the_best_device_is_cuda_when_torch_sees_one(monkeypatch, cuda, device):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    assert bm.best_device() == device
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -139,10 +152,10 @@ def test_torch_counts_agree_with_the_sympy_formulas(seed):
     k, m, n = rng.choice([1, 3, 5]), rng.randint(1, 300), rng.randint(1, 300)
     size, stride, padding = rng.randint(5, 60), rng.choice([1, 2]), rng.randint(0, 2)
     counts = bm.torch_counts(k, m, n, size, stride, padding)
-    d_f = formulas.conv_output_size(size, k, stride, padding)
+    d_f = conv.conv_output_size(size, k, stride, padding)
     assert counts == {
-        "standard_params": formulas.standard_params(k, m, n),
-        "standard_flops": 2 * formulas.standard_macs(k, m, n, d_f),
+        "standard_params": conv.standard_params(k, m, n),
+        "standard_flops": 2 * conv.standard_macs(k, m, n, d_f),
         "separable_params": formulas.separable_params(k, m, n),
         "separable_flops": 2 * formulas.separable_macs(k, m, n, d_f),
         "out_size": d_f,
@@ -226,5 +239,19 @@ def test_the_depthwise_share_of_the_pairs_flops_is_flopcountermodes(result):
     assert bm.gap_facts(result)["depthwise_flop_share"] == pytest.approx(dw / (dw + pw))
 
 
-def test_the_depthwise_share_of_the_pairs_time_is_a_fraction(result):
-    assert 0 < bm.gap_facts(result, "channels_last")["depthwise_time_share"] < 1
+def test_the_depthwise_share_of_the_pairs_time_comes_from_the_two_stage_medians():
+    rows = [
+        {"layer": name, "memory_format": "contiguous", "median_s": s, "flops": 1, "bytes": 1}
+        | {"gflop_per_s": 1.0, "intensity": 1.0}
+        for name, s in (("depthwise", 0.003), ("pointwise", 0.001), ("standard", 0.01))
+    ]
+    assert bm.gap_facts({"rows": rows})["depthwise_time_share"] == pytest.approx(0.75)
+
+
+def test_a_live_benchmark_reports_progress_for_every_layer_and_its_wall_time(monkeypatch):
+    seen = []
+    monkeypatch.setattr(bm, "BenchmarkConfig", lambda threads: QUICK)
+    request = bm.LiveBenchmark(TINY, "cpu", 1)
+    out = bm.live_benchmark(request, progress=lambda done, what: seen.append((done, what)))
+    assert len(seen) == len(bm.LAYERS) * len(bm.MEMORY_FORMATS)
+    assert seen[0] == (0.0, "timing standard, contiguous") and out["seconds"] > 0

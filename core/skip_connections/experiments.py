@@ -2,12 +2,14 @@
 
 - The degradation sweep trains plain and residual MLPs of several depths for the same budget on
   scikit-learn's digits and records final training error and loss curves. All seeds of one depth
-  and family train at once as batched matrix products (core.models.MLPStack).
+  and family train at once as batched matrix products (core.skip_connections.models.MLPStack).
 - The gradient-flow probe measures each layer's weight-gradient norm at initialisation.
 - The Jacobian check runs a small residual block through torch.autograd.functional.jacobian.
 
 Results are plain data (dicts and lists) that cache and serialise cleanly.
-`python -m core.experiments degradation` writes the shipped sweep to data/degradation.json.
+`python -m core.skip_connections.experiments degradation` writes the shipped sweep to
+data/degradation.json. Live runs hold core.training's lock and run on one thread, so two sessions
+never train at once.
 It deliberately leaves out plotting and anything that needs Streamlit.
 """
 
@@ -25,20 +27,25 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from core import formulas
-from core.data import digits
-from core.models import ACTIVATIONS, MLPStack, ResidualBlock
+from core import course, training
+from core.data import DATA_DIR, digits
+from core.layers import block_diagram, params
+from core.skip_connections import formulas
+from core.skip_connections.models import (
+    ACTIVATIONS,
+    MLPStack,
+    ResidualBlock,
+    block_specs,
+    small_resnet,
+    small_resnet_stages,
+)
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-# Bounds that keep any run inside its time budget (about 60 s on 2 shared cores) and far under
-# 1 GB: the cost of a sweep is proportional to steps x seeds x (sum of depths), and BatchNorm
-# makes each layer about 2.5 times dearer. The default sweep took 18.5 s on one quiet thread.
-MAX_DEPTH = 64
-MAX_SEEDS = 5
-MIN_STEPS, MAX_STEPS = 50, 1000
+# The cost of a sweep is proportional to steps x seeds x (sum of depths), and BatchNorm makes each
+# layer about 2.5 times dearer; MAX_WORK (two default sweeps) keeps any run inside its time budget
+# and far under 1 GB.
 BATCH_NORM_COST = 2.5
-MAX_WORK = 2 * 300 * 3 * 2 * (2 + 4 + 8 + 12 + 16 + 24 + 32 + 48 + 64)  # two default sweeps
+MAX_DEPTH, MAX_SEEDS = course.MAX_DEPTH, course.MAX_SEEDS
+MIN_STEPS, MAX_STEPS = course.MIN_STEPS, course.MAX_STEPS
 
 
 @dataclass(frozen=True)
@@ -71,9 +78,9 @@ class DegradationConfig:
             found.append(f"Activation must be one of {', '.join(ACTIVATIONS)}.")
         if not (1 <= self.batch_size <= 512 and 4 <= self.width <= 128 and 0 < self.lr <= 0.1):
             found.append("Batch size, width or learning rate is out of range.")
-        if not found and self.work() > MAX_WORK:
+        if not found and self.work() > max_work():
             found.append(
-                f"This sweep is {self.work() / MAX_WORK:.1f} times the largest allowed: "
+                f"This sweep is {self.work() / max_work():.1f} times the largest allowed: "
                 "use fewer steps, seeds or deep networks."
             )
         return found
@@ -84,11 +91,13 @@ class DegradationConfig:
         return cost * BATCH_NORM_COST if self.batch_norm else cost
 
 
+def max_work() -> int:
+    """The largest sweep a live run may train: twice the default one."""
+    return 2 * DegradationConfig().work()
+
+
 DEPTH_CHOICES = tuple(range(2, MAX_DEPTH + 1, 2))
-LR_CHOICES = (3e-4, 1e-3, 3e-3, 1e-2)  # Adam; 3e-3 suits the BatchNorm runs
 SECONDS_PER_WORK = 18.5 / DegradationConfig().work()  # the default sweep, one quiet thread here
-LIVE_BUDGET_S = 40.0  # a live run starts no new network after this (the deepest adds up to 14 s)
-LIVE_LIMIT_S = 55.0  # and drops a network still training then, so no run passes about a minute
 
 
 def estimate_seconds(config: DegradationConfig) -> float:
@@ -152,22 +161,28 @@ def run_degradation(
     progress: Callable[[float, str], None] | None = None,
     budget_s: float | None = None,
     limit_s: float | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> dict:
     """Train every (family, depth) of the sweep; return config, per-model results and curves.
 
     Depths run from shallow to deep, plain then residual; once `budget_s` seconds have passed no
     further network starts (the first always does), and a network still training after `limit_s`
     seconds is dropped; either way the result says `"stopped_early": True`.
-    It runs on one torch thread (restored afterwards): tiny models train fastest that way here.
+    It holds core.training's lock (calling on_wait if another run has it) and runs on one torch
+    thread (restored afterwards): tiny models train fastest that way here.
     """
     _check(config)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    torch.set_flush_denormal(True)  # denormals made some deep runs 50x slower
-    try:
+    with training.exclusive(on_wait), training.single_thread():
         return _sweep(config, progress, budget_s, limit_s)
-    finally:
-        torch.set_num_threads(threads)
+
+
+def live_degradation(
+    config: DegradationConfig,
+    progress: Callable[[float, str], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> dict:
+    """A sweep started from a page: within the live budget and limit of core.course."""
+    return run_degradation(config, progress, course.LIVE_BUDGET_S, course.LIVE_LIMIT_S, on_wait)
 
 
 def _sweep(config: DegradationConfig, progress, budget_s: float | None, limit_s: float | None):
@@ -225,10 +240,7 @@ def error_summary(result: dict) -> list[dict]:
     ]
 
 
-ONSET_MARGIN = 0.05  # plain must trail residual by more than 5 percentage points
-
-
-def degradation_onset(result: dict, margin: float = ONSET_MARGIN) -> int | None:
+def degradation_onset(result: dict, margin: float = course.ONSET_MARGIN) -> int | None:
     """Shallowest depth whose plain mean training error exceeds the residual mean by > margin."""
     means = {(r["family"], r["depth"]): r["mean"] for r in error_summary(result)}
     depths = sorted({d for _, d in means})
@@ -262,10 +274,6 @@ def load_result(name: str = "degradation.json") -> dict:
 
 # Gradient flow
 
-PROBE_MAX_DEPTH = 200
-PROBE_DEPTH = 50  # the page's starting depth, as measured in ENVIRONMENT.md
-PROBE_BATCH = 128
-
 
 def gradient_flow(
     depth: int, activation: str, init: str = "default", width: int = 32, seed: int = 0
@@ -276,11 +284,11 @@ def gradient_flow(
     initialised here, so the identity path has to carry the gradient through nonzero branches.
     The loss is cross-entropy on the first 128 digits.
     """
-    if not 2 <= depth <= PROBE_MAX_DEPTH or depth % 2:
-        raise ValueError(f"depth must be an even number from 2 to {PROBE_MAX_DEPTH}")
+    if not 2 <= depth <= course.PROBE_MAX_DEPTH or depth % 2:
+        raise ValueError(f"depth must be an even number from 2 to {course.PROBE_MAX_DEPTH}")
     torch.set_flush_denormal(False)  # show tiny gradients as they are (denormals included)
     x, y = digits()
-    x, y = x[:PROBE_BATCH], y[:PROBE_BATCH]  # (128, 64), (128,)
+    x, y = x[: course.PROBE_BATCH], y[: course.PROBE_BATCH]  # (128, 64), (128,)
     rows = []
     for residual in (False, True):
         torch.manual_seed(seed)
@@ -345,21 +353,19 @@ def jacobian_check(w1: Sequence, w2: Sequence, x0: Sequence) -> dict:
 
 # Shortcut shapes
 
-MAX_CHANNELS, MAX_SIDE, MAX_STRIDE = 512, 256, 8
-MAX_ACTIVATION = 2**22  # floats in one input map (16 MB): keeps one trial block small
-
 
 def block_problems(in_shape: Sequence[int], out_ch: int, stride: int) -> list[str]:
     """Why a block with this input shape, output channels and stride can't be tried (or [])."""
     channels, height, width = in_shape
     found = []
-    if min(channels, out_ch) < 1 or max(channels, out_ch) > MAX_CHANNELS:
-        found.append(f"Channels must be whole numbers from 1 to {MAX_CHANNELS}.")
-    if min(height, width) < 1 or max(height, width) > MAX_SIDE:
-        found.append(f"Height and width must be from 1 to {MAX_SIDE} pixels.")
-    if not 1 <= stride <= MAX_STRIDE:
-        found.append(f"Stride must be from 1 to {MAX_STRIDE}.")
-    if not found and max(channels, out_ch) * height * width > MAX_ACTIVATION:
+    top_channels, top_side = course.BLOCK_MAX_CHANNELS, course.BLOCK_MAX_SIDE
+    if min(channels, out_ch) < 1 or max(channels, out_ch) > top_channels:
+        found.append(f"Channels must be whole numbers from 1 to {top_channels}.")
+    if min(height, width) < 1 or max(height, width) > top_side:
+        found.append(f"Height and width must be from 1 to {top_side} pixels.")
+    if not 1 <= stride <= course.BLOCK_MAX_STRIDE:
+        found.append(f"Stride must be from 1 to {course.BLOCK_MAX_STRIDE}.")
+    if not found and max(channels, out_ch) * height * width > course.BLOCK_MAX_ACTIVATION:
         found.append("That feature map is too large to try here: use fewer channels or pixels.")
     return found
 
@@ -402,8 +408,8 @@ def try_block(
     report = {
         "projection": projected,
         "shortcut": str(block.shortcut),
-        "shortcut_params": sum(p.numel() for p in block.shortcut.parameters()),
-        "block_params": sum(p.numel() for p in block.parameters()),
+        "shortcut_params": params(block.shortcut),
+        "block_params": params(block),
         "branch_shape": None,
         "output_shape": None,
         "error": None,
@@ -420,9 +426,47 @@ def try_block(
     return report
 
 
+# The SmallResNet of exercise 2
+
+
+def small_resnet_report() -> dict:
+    """SmallResNet's stages by torch (hooks) beside SymPy's shapes, totals both ways, diagram."""
+    batch, _, side, _ = course.CIFAR_INPUT
+    model = small_resnet()
+    rows = small_resnet_stages()
+    expected = dict(formulas.small_resnet_shapes(batch, side, course.SMALL_RESNET_WIDTH))
+    return {
+        "rows": [
+            {
+                "stage": r["stage"],
+                "module": r["module"],
+                "output shape (torch)": str(r["output shape"]),
+                "output shape (SymPy)": str(tuple(int(v) for v in expected[r["stage"]])),
+                "parameters": r["params"],
+                "projection": "yes" if r["projection"] else "",
+            }
+            for r in rows
+        ],
+        "torch_total": params(model),
+        "sympy_total": int(formulas.small_resnet_params(course.SMALL_RESNET_WIDTH)),
+        "diagram": block_diagram(model.blocks[0]),
+        "input": str(course.CIFAR_INPUT),
+        "side": side,
+        "blocks": block_specs(model),
+        "classes": model.fc.out_features,
+        "stem_kernel": model.stem[0].kernel_size[0],
+        "stem_padding": model.stem[0].padding[0],
+    }
+
+
+def block_diagram_for(in_ch: int, out_ch: int, stride: int) -> str:
+    """Graphviz DOT of the ResidualBlock torch builds for these channels and stride."""
+    return block_diagram(ResidualBlock(in_ch, out_ch, stride))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: `python -m core.experiments degradation [options]` writes a sweep as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m core.experiments")
+    """Command line: `python -m core.skip_connections.experiments degradation [options]`."""
+    parser = argparse.ArgumentParser(prog="python -m core.skip_connections.experiments")
     sub = parser.add_subparsers(dest="command", required=True)
     deg = sub.add_parser("degradation", help="train plain and residual MLPs of several depths")
     defaults = DegradationConfig()

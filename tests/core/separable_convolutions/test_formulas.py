@@ -14,7 +14,11 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 from torchvision.models.mobilenetv2 import InvertedResidual as TorchvisionInvertedResidual
 
-from core import formulas as f
+from core import conv, course
+from core.layers import params
+from core.separable_convolutions import formulas as f
+from core.separable_convolutions import inputs
+from tests.reference import first_n_above
 
 META = torch.device("meta")
 
@@ -45,17 +49,13 @@ def _conv(m, n, k, stride=1, padding=0, groups=1) -> nn.Conv2d:
     return nn.Conv2d(m, n, k, stride, padding, groups=groups, bias=False, device=META)
 
 
-def _numel(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
-
-
 def _torch_out_side(k, m, size, stride, padding) -> int:
     return _conv(m, 1, k, stride, padding)(torch.empty(1, m, size, size, device=META)).shape[-1]
 
 
 @pytest.mark.parametrize(("k", "m", "n", "size", "stride", "padding"), SHAPES)
 def test_standard_weights_equal_torch_numel(k, m, n, size, stride, padding):
-    assert f.standard_params(k, m, n) == _numel(_conv(m, n, k, stride, padding))
+    assert conv.standard_params(k, m, n) == params(_conv(m, n, k, stride, padding))
 
 
 @pytest.mark.parametrize(("k", "m", "n", "size", "stride", "padding"), SHAPES)
@@ -64,7 +64,7 @@ def test_standard_flops_are_twice_the_multiply_adds_flopcountermode_counts(
 ):
     x = torch.empty(1, m, size, size, device=META)
     d_f = _torch_out_side(k, m, size, stride, padding)
-    assert 2 * f.standard_macs(k, m, n, d_f) == _torch_flops(_conv(m, n, k, stride, padding), x)
+    assert 2 * conv.standard_macs(k, m, n, d_f) == _torch_flops(_conv(m, n, k, stride, padding), x)
 
 
 @pytest.mark.parametrize(("k", "m", "n", "size", "stride", "padding"), SHAPES)
@@ -72,7 +72,7 @@ def test_separable_weights_equal_torch_numel_of_depthwise_plus_pointwise(
     k, m, n, size, stride, padding
 ):
     pair = nn.Sequential(_conv(m, m, k, stride, padding, groups=m), _conv(m, n, 1))
-    assert f.separable_params(k, m, n) == _numel(pair)
+    assert f.separable_params(k, m, n) == params(pair)
 
 
 @pytest.mark.parametrize(("k", "m", "n", "size", "stride", "padding"), SHAPES)
@@ -85,7 +85,7 @@ def test_separable_flops_agree_with_flopcountermode(k, m, n, size, stride, paddi
 
 @pytest.mark.parametrize(("k", "m", "n", "size", "stride", "padding"), SHAPES)
 def test_output_side_formula_agrees_with_torch(k, m, n, size, stride, padding):
-    assert f.conv_output_size(size, k, stride, padding) == _torch_out_side(
+    assert conv.conv_output_size(size, k, stride, padding) == _torch_out_side(
         k, m, size, stride, padding
     )
 
@@ -95,20 +95,18 @@ def test_grouped_counts_agree_with_torch_for_any_divisor(seed):
     rng = random.Random(seed)
     g = rng.choice([1, 2, 4, 8, 16])
     m, n, k, size = g * rng.randint(1, 32), g * rng.randint(1, 32), rng.choice([1, 3, 5]), 9
-    conv = _conv(m, n, k, padding=k // 2, groups=g)
-    flops = _torch_flops(conv, torch.empty(1, m, size, size, device=META))
-    assert (f.grouped_params(k, m, n, g), 2 * f.grouped_macs(k, m, n, g, size)) == (
-        _numel(conv),
-        flops,
-    )
+    layer = _conv(m, n, k, padding=k // 2, groups=g)
+    flops = _torch_flops(layer, torch.empty(1, m, size, size, device=META))
+    grouped = f.grouped_params(k, m, n, g)
+    assert (grouped, 2 * grouped * size**2) == (params(layer), flops)
 
 
 def test_one_group_is_the_standard_convolution():
-    assert sp.simplify(f.GROUPED_PARAMS.subs(f.G, 1) - f.STANDARD_PARAMS) == 0
+    assert sp.simplify(f.GROUPED_PARAMS.subs(f.G, 1) - conv.STANDARD_PARAMS) == 0
 
 
 def test_as_many_groups_as_channels_is_the_depthwise_convolution():
-    grouped = f.GROUPED_PARAMS.subs({f.G: f.M, f.N: f.M})
+    grouped = f.GROUPED_PARAMS.subs({f.G: conv.M, conv.N: conv.M})
     assert sp.simplify(grouped - f.DEPTHWISE_PARAMS) == 0
 
 
@@ -133,7 +131,7 @@ def test_mobilenet_v1_block_with_batchnorm_matches_a_torch_block():
     block = nn.Sequential(
         _conv(m, m, 3, padding=1, groups=m), nn.BatchNorm2d(m), _conv(m, n, 1), nn.BatchNorm2d(n)
     )
-    assert f.mobilenet_v1_block_params(3, m, n, batchnorm=True) == _numel(block)
+    assert f.mobilenet_v1_block_params(3, m, n, batchnorm=True) == params(block)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -141,7 +139,7 @@ def test_inverted_residual_matches_torchvision_with_batchnorm(seed):
     rng = random.Random(seed)
     m, n, t = rng.randint(1, 96), rng.randint(1, 96), rng.choice([1, 2, 4, 6])
     block = TorchvisionInvertedResidual(m, n, stride=rng.choice([1, 2]), expand_ratio=t)
-    assert f.inverted_residual_params(3, m, n, t, batchnorm=True) == _numel(block)
+    assert f.inverted_residual_params(3, m, n, t, batchnorm=True) == params(block)
 
 
 @pytest.mark.parametrize("t", [1, 6])
@@ -159,43 +157,49 @@ def test_inverted_residual_hidden_width_is_torchvisions():
 
 @pytest.mark.parametrize("layer", ["standard", "depthwise", "pointwise"])
 @pytest.mark.parametrize("seed", range(4))
-def test_arithmetic_intensity_is_flopcounter_flops_over_tensor_bytes(layer, seed):
+def test_layer_flops_and_bytes_are_flopcounter_flops_and_tensor_bytes(layer, seed):
     rng = random.Random(seed)
     batch, m, n, size = rng.randint(1, 4), rng.randint(1, 64), rng.randint(1, 64), 12
-    conv = {
+    layer_module = {
         "standard": _conv(m, n, 3, padding=1),
         "depthwise": _conv(m, m, 3, padding=1, groups=m),
         "pointwise": _conv(m, n, 1),
     }[layer]
     x = torch.empty(batch, m, size, size, device=META)
-    y = conv(x)
-    moved = sum(v.numel() * v.element_size() for v in (x, y, conv.weight))
-    expected = Fraction(_torch_flops(conv, x), moved)
-    assert f.arithmetic_intensity(layer, 3, m, n, size, batch) == sp.Rational(
-        expected.numerator, expected.denominator
-    )
+    y = layer_module(x)
+    moved = sum(v.numel() * v.element_size() for v in (x, y, layer_module.weight))
+    flops = _torch_flops(layer_module, x)
+    assert (
+        f.layer_flops(layer, 3, m, n, size, batch),
+        f.layer_bytes(layer, 3, m, n, size, batch),
+    ) == (flops, moved)
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_depthwise_intensity_stays_below_a_quarter_of_the_kernel_area_in_float32(seed):
     rng = random.Random(seed)
     k, m, size, batch = rng.choice([3, 5, 7]), rng.randint(1, 1024), rng.randint(1, 224), 8
-    assert f.arithmetic_intensity("depthwise", k, m, m, size, batch) < Fraction(k * k, 4)
+    intensity = f.layer_flops("depthwise", k, m, m, size, batch) / f.layer_bytes(
+        "depthwise", k, m, m, size, batch
+    )
+    assert intensity < Fraction(k * k, 4)
 
 
 def test_depthwise_has_the_lowest_intensity_of_the_three_layers_at_the_course_shape():
-    by_layer = {x: f.arithmetic_intensity(x, 3, 64, 128, 56) for x in f.LAYER_MACS}
+    by_layer = {
+        x: f.layer_flops(x, 3, 64, 128, 56) / f.layer_bytes(x, 3, 64, 128, 56) for x in f.LAYER_MACS
+    }
     assert min(by_layer, key=by_layer.get) == "depthwise"
 
 
 def test_reduction_curve_matches_exact_fractions():
     curve = f.reduction_curve(3, 300)
-    exact = [float(1 / (Fraction(1, n) + Fraction(1, 9))) for n in curve["N"]]
-    assert curve["reduction"] == pytest.approx(exact, rel=1e-12)
+    exact = [float(1 / (Fraction(1, r["N"]) + Fraction(1, 9))) for r in curve]
+    assert [r["reduction"] for r in curve] == pytest.approx(exact, rel=1e-12)
 
 
 def test_reduction_curve_never_reaches_the_kernel_area():
-    assert max(f.reduction_curve(5, 4096)["reduction"]) < 25
+    assert max(r["reduction"] for r in f.reduction_curve(5, 4096)) < 25
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -208,7 +212,7 @@ def test_shape_problem_is_none_exactly_when_torch_can_run_the_convolution(seed):
         runs = True
     except RuntimeError:
         runs = False
-    assert (f.conv_shape_problem(k, 2, 2, size, stride, padding) is None) == runs
+    assert (inputs.conv_shape_problem(k, 2, 2, size, stride, padding) is None) == runs
 
 
 @pytest.mark.parametrize(
@@ -216,11 +220,11 @@ def test_shape_problem_is_none_exactly_when_torch_can_run_the_convolution(seed):
     [(3, 0, 8, 8), (3, 8, -1, 8), (0, 8, 8, 8), (3, 8, 8, 0), (3, 8, 8, 8, 0), (3, 8, 8, 8, 1, -1)],
 )
 def test_zero_or_negative_sizes_are_a_shape_problem(args):
-    assert "at least" in f.conv_shape_problem(*args)
+    assert "at least" in inputs.conv_shape_problem(*args)
 
 
 def test_huge_channel_counts_are_a_shape_problem():
-    assert "channels" in f.conv_shape_problem(3, 8, 10**6, 8)
+    assert "channels" in inputs.conv_shape_problem(3, 8, 10**6, 8)
 
 
 def test_course_exercise_3_is_recomputed_with_the_course_values():
@@ -245,11 +249,11 @@ def test_course_examples_leave_blank_what_the_course_does_not_give():
 
 @pytest.mark.parametrize(("kernel", "out_ch"), [(3, 1), (1, 64), (1, 1)])
 def test_a_factorisation_that_saves_nothing_is_explained(kernel, out_ch):
-    assert "nothing to factorise" in f.separable_problem(kernel, out_ch)
+    assert "nothing to factorise" in inputs.separable_problem(kernel, out_ch)
 
 
 def test_two_output_channels_already_save_with_a_3x3_kernel():
-    assert f.separable_problem(3, 2) is None
+    assert inputs.separable_problem(3, 2) is None
 
 
 @pytest.mark.parametrize("kernel", [1, 3, 5, 7])
@@ -259,13 +263,25 @@ def test_the_reduction_ceiling_is_the_kernel_area(kernel):
 
 @pytest.mark.parametrize(("kernel", "factor"), [(3, 8), (3, 4), (5, 20), (7, 8)])
 def test_threshold_facts_match_a_brute_force_search(kernel, factor):
-    def reduction(n):
-        return 1 / (Fraction(1, n) + Fraction(1, kernel**2))
-
-    first = next(n for n in range(1, 10_000) if reduction(n) > factor)
+    first = first_n_above(kernel, Fraction(factor))
     facts = f.threshold_facts(kernel, factor)
-    assert (facts["N"], facts["previous reduction"]) == (first, reduction(first - 1))
+    previous = 1 / (Fraction(1, first - 1) + Fraction(1, kernel**2))
+    assert (facts["N"], facts["previous reduction"]) == (first, previous)
+
+
+@pytest.mark.parametrize("kernel, factor", [(3, 8), (3, 5), (5, 8), (5, 20), (7, 40)])
+def test_min_channels_for_reduction_is_the_first_n_found_by_search(kernel, factor):
+    assert f.min_channels_for_reduction(kernel, factor) == first_n_above(kernel, Fraction(factor))
+
+
+def test_min_channels_for_reduction_is_none_at_or_beyond_the_kernel_ceiling():
+    assert f.min_channels_for_reduction(3, 9) is None
+
+
+def test_cost_ratio_is_derived_as_one_over_n_plus_one_over_kernel_squared():
+    assert sp.simplify(f.COST_RATIO - (1 / conv.N + 1 / conv.D_K**2)) == 0
 
 
 def test_the_course_hint_n_gives_less_than_the_target_reduction():
-    assert 1 / (Fraction(1, f.COURSE_HINT_N) + Fraction(1, 9)) <= f.REDUCTION_TARGET
+    hint = 1 / (Fraction(1, course.COURSE_HINT_N) + Fraction(1, 9))
+    assert hint <= course.REDUCTION_TARGET

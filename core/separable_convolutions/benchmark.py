@@ -1,21 +1,21 @@
 """Times a standard convolution against its depthwise separable replacement on the best device.
 
 What it measures: bare convolutions (no bias, BatchNorm or activation, so the FLOP counts are
-exactly core.formulas'), stride 1 with "same" padding, in the contiguous (NCHW) and channels_last
-(NHWC) memory formats: standard, depthwise + pointwise ("separable"), and each stage alone. Every
-layer is warmed up, then timed with torch.utils.benchmark's blocked_autorange, which synchronises
-CUDA around each timed block; results report the median and the quartiles of the per-call times.
+exactly the SymPy formulas'), stride 1 with "same" padding, in the contiguous (NCHW) and
+channels_last (NHWC) memory formats: standard, depthwise + pointwise ("separable"), and each stage
+alone. Every layer is warmed up, then timed with torch.utils.benchmark's blocked_autorange, which
+synchronises CUDA around each timed block; results report the median and quartiles per call.
 
 Guards: a shape is refused before any tensor is allocated when its tensors would exceed a memory
-budget or one standard pass would exceed a FLOP budget, and a process-wide lock lets one benchmark
-run at a time, so sessions of the app never time each other. torch's thread count is process-wide:
-a benchmark sets it for its whole run (warm-up included) and restores it in a `finally`, so other
+budget or one standard pass would exceed a FLOP budget, and core.training's lock lets one live run
+at a time, so sessions of the app never time each other. torch's thread count is process-wide:
+a benchmark sets it for its whole run (warm-up included) and restores it afterwards, so other
 sessions run with fewer threads only while a benchmark is timing.
 
 It also counts parameters (p.numel() of real nn.Conv2d layers) and FLOPs (FlopCounterMode) on the
-meta device, which costs no memory at any size, for the pages to set beside core.formulas.
-`python -m core.benchmark --out data/benchmark_cpu.json` writes results for DEFAULT_SHAPES.
-It deliberately leaves out plotting and any Streamlit code.
+meta device, which costs no memory at any size, for the page to set beside the SymPy formulas.
+`python -m core.separable_convolutions.benchmark --out data/benchmark_cpu.json` writes results for
+DEFAULT_SHAPES. It deliberately leaves out plotting and any Streamlit code.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import os
 import platform
-import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,7 +35,11 @@ from torch import nn
 from torch.utils.benchmark import Measurement, Timer
 from torch.utils.flop_counter import FlopCounterMode
 
-from core import formulas
+from core import training
+from core.conv import conv_output_size, standard_macs, standard_params
+from core.data import DATA_DIR
+from core.separable_convolutions import formulas
+from core.separable_convolutions.inputs import conv_shape_problem
 
 LAYERS = ("standard", "separable", "depthwise", "pointwise")
 MEMORY_FORMATS = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}
@@ -66,10 +70,10 @@ class BenchmarkConfig:
     dtype: str = "float32"
     memory_budget: int = 256 * 2**20  # bytes of tensors one shape may hold at once
     flop_budget: int = 4 * 10**9  # FLOPs of one standard pass (the course's exercise 4 fits)
-    lock_timeout: float = 120.0  # seconds to wait for another session's benchmark
+    lock_timeout: float = training.WAIT_S  # seconds to wait for another session's live run
 
 
-# Shapes `python -m core.benchmark` ships: MobileNet-like stages, and the course's exercise 4.
+# Shapes the command line ships: MobileNet-like stages, and the course's exercise 4.
 DEFAULT_SHAPES = (
     BenchmarkShape(1, 32, 64, 112),
     BenchmarkShape(1, 64, 128, 56),
@@ -78,12 +82,7 @@ DEFAULT_SHAPES = (
     BenchmarkShape(2, 64, 128, 112),
 )
 
-SHIPPED_RESULTS = Path(__file__).parent.parent / "data" / "benchmark_cpu.json"
-LOCK = threading.Lock()  # one benchmark at a time in this process, across all sessions
-
-
-class BenchmarkBusy(RuntimeError):
-    """Another benchmark held the lock for longer than the caller was willing to wait."""
+SHIPPED_RESULTS = DATA_DIR / "benchmark_cpu.json"
 
 
 def best_device() -> str:
@@ -110,14 +109,14 @@ def shape_bytes(shape: BenchmarkShape, dtype: str = "float32") -> int:
     """Bytes of every tensor a benchmark of this shape holds: inputs in both formats, outputs."""
     b, m, n, s, k = shape.batch, shape.in_ch, shape.out_ch, shape.size, shape.kernel
     activations = b * s * s * (2 * m + m + n)  # input in two formats, depthwise out, final out
-    weights = formulas.standard_params(k, m, n) + formulas.separable_params(k, m, n)
+    weights = standard_params(k, m, n) + formulas.separable_params(k, m, n)
     return int(activations + weights) * DTYPES[dtype].itemsize
 
 
 def shape_problem(shape: BenchmarkShape, config: BenchmarkConfig = BenchmarkConfig()) -> str | None:
     """Why this shape will not be timed, in one sentence; None when it will be."""
     k, pad = shape.kernel, shape.kernel // 2
-    problem = formulas.conv_shape_problem(k, shape.in_ch, shape.out_ch, shape.size, 1, pad)
+    problem = conv_shape_problem(k, shape.in_ch, shape.out_ch, shape.size, 1, pad)
     if problem or min(shape.batch, shape.size) < 1:
         return problem or "Batch and size must be at least 1."
     if k % 2 == 0:
@@ -244,50 +243,63 @@ def run_benchmark(
     config: BenchmarkConfig = BenchmarkConfig(),
     device: str | None = None,
     on_wait: Callable[[], None] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> dict:
     """Time all four layers in both memory formats; plain data: shape, environment, rows, summary.
 
-    Raises ValueError for a refused shape (see shape_problem) and BenchmarkBusy when another
-    benchmark holds the lock past config.lock_timeout; on_wait is called once before waiting.
+    The result also says how long the whole run took ("seconds"); progress(fraction, text) is
+    called before each layer is timed.
+    Raises ValueError for a refused shape (see shape_problem) and core.training.Busy when another
+    live run holds the lock past config.lock_timeout; on_wait is called once before waiting. The
+    thread count (process-wide) is set for warm-up and timing alike and always restored.
     """
     problem = shape_problem(shape, config)
     if problem:
         raise ValueError(problem)
     device = device or best_device()
-    if not LOCK.acquire(blocking=False):
-        if on_wait is not None:
-            on_wait()
-        if not LOCK.acquire(timeout=config.lock_timeout):
-            raise BenchmarkBusy("Another benchmark is still running; try again in a moment.")
-    try:
-        return _run_locked(shape, config, device)
-    finally:
-        LOCK.release()
+    with training.exclusive(on_wait, config.lock_timeout), training.threads(_threads(config)):
+        return _measure(shape, config, device, progress)
 
 
-def _run_locked(shape: BenchmarkShape, config: BenchmarkConfig, device: str) -> dict:
-    """Set torch's thread count (process-wide) for warm-up and timing alike; always restore it."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(_threads(config))
-    try:
-        return _measure(shape, config, device)
-    finally:
-        torch.set_num_threads(previous)
+@dataclass(frozen=True)
+class LiveBenchmark:
+    """A benchmark a page asks for: one shape, on a device, with a thread count."""
+
+    shape: BenchmarkShape = BenchmarkShape()
+    device: str = "cpu"
+    threads: int = BenchmarkConfig.threads
 
 
-def _measure(shape: BenchmarkShape, config: BenchmarkConfig, device: str) -> dict:
+def live_benchmark(
+    request: LiveBenchmark,
+    progress: Callable[[float, str], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> dict:
+    """A benchmark started from a page, with the default timing configuration."""
+    config = BenchmarkConfig(threads=request.threads)
+    return run_benchmark(request.shape, config, request.device, on_wait, progress)
+
+
+def _measure(
+    shape: BenchmarkShape,
+    config: BenchmarkConfig,
+    device: str,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict:
     torch.manual_seed(0)
     dtype = DTYPES[config.dtype]
     layers = build_layers(shape)
     for module in layers.values():
         module.to(device=device, dtype=dtype).requires_grad_(False)
     x = torch.randn(shape.batch, shape.in_ch, shape.size, shape.size, device=device, dtype=dtype)
-    rows = []
+    rows, start, total = [], time.perf_counter(), len(MEMORY_FORMATS) * len(LAYERS)
     for fmt, memory_format in MEMORY_FORMATS.items():
         x_fmt = x.contiguous(memory_format=memory_format)  # (B, M, D_F, D_F), NCHW or NHWC
         for module in layers.values():
             module.to(memory_format=memory_format)
         for name in LAYERS:
+            if progress is not None:
+                progress(len(rows) / total, f"timing {name}, {fmt}")
             flops, moved = _layer_counts(name, shape, dtype.itemsize)
             row = {"layer": name, "memory_format": fmt, "flops": flops, "bytes": moved}
             row |= _time(layers[name], x_fmt, config, device)
@@ -298,6 +310,7 @@ def _measure(shape: BenchmarkShape, config: BenchmarkConfig, device: str) -> dic
         "shape": asdict(shape),
         "environment": environment(device, config),
         "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - start, 2),
         "rows": rows,
         "summary": _summary(rows),
     }
@@ -329,10 +342,10 @@ def count_comparison(
 ) -> list[dict]:
     """SymPy's weights and FLOPs beside torch's, for the standard layer and the separable pair."""
     counts = torch_counts(kernel, in_ch, out_ch, size, stride, padding)
-    d_f = formulas.conv_output_size(size, kernel, stride, padding)
+    d_f = conv_output_size(size, kernel, stride, padding)
     sympy_counts = {
-        "standard_params": formulas.standard_params(kernel, in_ch, out_ch),
-        "standard_flops": 2 * formulas.standard_macs(kernel, in_ch, out_ch, d_f),
+        "standard_params": standard_params(kernel, in_ch, out_ch),
+        "standard_flops": 2 * standard_macs(kernel, in_ch, out_ch, d_f),
         "separable_params": formulas.separable_params(kernel, in_ch, out_ch),
         "separable_flops": 2 * formulas.separable_macs(kernel, in_ch, out_ch, d_f),
     }
@@ -408,7 +421,7 @@ def summary_table(results: list[dict]) -> list[dict]:
 
 
 def load_results(path: str | Path) -> list[dict]:
-    """Results written by `python -m core.benchmark`; an empty list when the file is absent."""
+    """Results written by this module's command line; an empty list when the file is absent."""
     path = Path(path)
     return json.loads(path.read_text())["results"] if path.exists() else []
 
@@ -416,7 +429,7 @@ def load_results(path: str | Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> None:
     """Benchmark DEFAULT_SHAPES and write them as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="data/benchmark_cpu.json", help="JSON file to write")
+    parser.add_argument("--out", default=str(SHIPPED_RESULTS), help="JSON file to write")
     parser.add_argument("--min-run-time", type=float, default=1.0, help="seconds per layer")
     parser.add_argument(
         "--threads", type=int, nargs="+", default=[BenchmarkConfig.threads], help="one run each"
@@ -430,7 +443,8 @@ def main(argv: list[str] | None = None) -> None:
             print(label(results[-1]["environment"]), shape, results[-1]["summary"]["contiguous"])
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"command": "python -m core.benchmark --out " + str(out), "results": results}
+    command = "python -m core.separable_convolutions.benchmark --out data/" + out.name
+    payload = {"command": command, "results": results}
     out.write_text(json.dumps(payload, indent=1) + "\n")
 
 

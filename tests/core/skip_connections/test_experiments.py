@@ -9,10 +9,11 @@ import sympy as sp
 import torch
 from torch import nn
 
-from core import experiments, formulas
+from core import course
 from core.data import digits
-from core.experiments import DegradationConfig
-from core.models import MLPStack
+from core.skip_connections import experiments, formulas
+from core.skip_connections.experiments import DegradationConfig
+from core.skip_connections.models import MLPStack
 
 TINY = DegradationConfig(depths=(4, 48), seeds=2, steps=300)
 
@@ -235,11 +236,13 @@ def test_loss_curves_average_the_seeds_at_each_step(tiny_sweep):
         assert row["loss"] == pytest.approx(expected.loc[(row["family"], row["step"])])
 
 
-def test_at_depth_picks_one_depths_means(tiny_sweep):
-    summary = experiments.error_summary(tiny_sweep)
-    assert experiments.at_depth(summary, 4) == {
-        r["family"]: r["mean"] for r in summary if r["depth"] == 4
-    }
+def test_at_depth_picks_one_depths_means():
+    summary = [
+        {"family": "plain", "depth": 4, "mean": 0.2},
+        {"family": "residual", "depth": 4, "mean": 0.1},
+        {"family": "plain", "depth": 8, "mean": 0.5},
+    ]
+    assert experiments.at_depth(summary, 4) == {"plain": 0.2, "residual": 0.1}
 
 
 def test_time_estimate_grows_with_the_work():
@@ -248,7 +251,7 @@ def test_time_estimate_grows_with_the_work():
 
 
 def test_jacobian_check_finds_sympy_and_torch_in_agreement():
-    check = experiments.jacobian_check(formulas.EXAMPLE_W1, formulas.EXAMPLE_W2, (1, -2))
+    check = experiments.jacobian_check(course.EXAMPLE_W1, course.EXAMPLE_W2, (1, -2))
     assert check["max_difference"] < 1e-12
 
 
@@ -280,13 +283,13 @@ def test_no_allowed_sweep_is_estimated_past_the_live_time_limit():
         experiments.estimate_seconds(
             DegradationConfig(depths=(depth,), seeds=s, steps=n, batch_norm=bn)
         )
-        for depth in (2, experiments.MAX_DEPTH)
-        for s in range(1, experiments.MAX_SEEDS + 1)
-        for n in (experiments.MIN_STEPS, experiments.MAX_STEPS)
+        for depth in (2, course.MAX_DEPTH)
+        for s in range(1, course.MAX_SEEDS + 1)
+        for n in (course.MIN_STEPS, course.MAX_STEPS)
         for bn in (False, True)
         if not DegradationConfig(depths=(depth,), seeds=s, steps=n, batch_norm=bn).problems()
     )
-    assert worst < experiments.LIVE_LIMIT_S
+    assert worst < course.LIVE_LIMIT_S
 
 
 def test_the_quiz_claims_about_depth_64_hold_on_the_shipped_data():

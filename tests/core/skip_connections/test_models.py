@@ -4,16 +4,14 @@ import pytest
 import torch
 from torch import nn
 
-from core import formulas, models
-
-
-def _numel(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+from core import course
+from core.layers import block_diagram, params
+from core.skip_connections import formulas, models
 
 
 @pytest.mark.parametrize("width, classes", [(32, 10), (16, 10), (8, 100)])
 def test_small_resnet_has_the_parameter_count_the_sympy_formula_gives(width, classes):
-    assert _numel(models.SmallResNet(width, classes)) == formulas.small_resnet_params(
+    assert params(models.SmallResNet(width, classes)) == formulas.small_resnet_params(
         width, classes
     )
 
@@ -34,7 +32,7 @@ def test_stage_table_shapes_follow_the_convolution_arithmetic():
 def test_stage_table_parameters_add_up_to_the_whole_model():
     model = models.small_resnet()
     rows = models.stage_table(model, torch.randn(2, 3, 32, 32))
-    assert sum(r["params"] for r in rows) == _numel(model)
+    assert sum(r["params"] for r in rows) == params(model)
 
 
 def test_only_the_block_that_changes_shape_gets_a_projection():
@@ -64,7 +62,7 @@ def test_projection_is_a_strided_1x1_convolution_and_batchnorm_with_the_formula_
     conv, bn = block.shortcut
     assert (conv.kernel_size, conv.stride, conv.bias) == ((1, 1), (2, 2), None)
     assert isinstance(bn, nn.BatchNorm2d)
-    assert _numel(block.shortcut) == formulas.projection_params(64, 128)
+    assert params(block.shortcut) == formulas.projection_params(64, 128)
 
 
 def test_residual_block_output_is_relu_of_branch_plus_shortcut():
@@ -82,19 +80,10 @@ def test_forgetting_the_projection_fails_at_the_addition():
         block(torch.randn(1, 32, 16, 16))
 
 
-def test_plain_block_has_the_residual_blocks_layers_without_a_shortcut():
-    plain, residual = models.PlainBlock(16, 16), models.ResidualBlock(16, 16)
-    assert _numel(plain) == _numel(residual) == formulas.residual_block_params(16, 16)
-
-
 def test_block_diagram_joins_branch_and_shortcut_at_one_addition():
-    dot = models.block_diagram(models.ResidualBlock(32, 64, 2))
+    dot = block_diagram(models.ResidualBlock(32, 64, 2))
     assert dot.count('label="+"') == 1
     assert "bn2 -> add;" in dot and "shortcut_1 -> add;" in dot
-
-
-def test_block_diagram_of_a_plain_block_has_no_addition():
-    assert 'label="+"' not in models.block_diagram(models.PlainBlock(8, 8))
 
 
 def test_stacked_linear_applies_each_models_own_weights():
@@ -165,4 +154,4 @@ def test_block_specs_read_channels_and_strides_off_the_blocks():
 
 def test_small_resnet_stages_run_the_course_batch():
     rows = models.small_resnet_stages()
-    assert rows[-1]["output shape"] == (models.CIFAR_INPUT[0], 10)
+    assert rows[-1]["output shape"] == (course.CIFAR_INPUT[0], course.CIFAR_CLASSES)

@@ -2,19 +2,14 @@
 
 import random
 
-import numpy as np
 import pytest
 import torch
 from torch import nn
 from torchvision.models import mobilenet_v2
 from torchvision.models.mobilenetv2 import InvertedResidual as TorchvisionInvertedResidual
 
-from core import models
-from core.data import sample_photo
-
-
-def _numel(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+from core.layers import block_diagram, params
+from core.separable_convolutions import models
 
 
 def _copy_weights(source: nn.Module, target: nn.Module) -> None:
@@ -47,7 +42,7 @@ def test_a_separable_block_with_stride_two_halves_the_map():
 
 def test_standard_block_parameters_are_its_weights_plus_a_batchnorm_scale_and_shift():
     m, n = 24, 40
-    assert _numel(models.StandardConv(m, n)) == 9 * m * n + 2 * n
+    assert params(models.StandardConv(m, n)) == 9 * m * n + 2 * n
 
 
 def test_separable_block_has_the_parameters_of_its_torch_layers():
@@ -58,7 +53,7 @@ def test_separable_block_has_the_parameters_of_its_torch_layers():
         nn.Conv2d(m, n, 1, bias=False),
         nn.BatchNorm2d(n),
     )
-    assert _numel(models.DepthwiseSeparableConv(m, n)) == _numel(reference)
+    assert params(models.DepthwiseSeparableConv(m, n)) == params(reference)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -66,7 +61,7 @@ def test_inverted_residual_has_torchvisions_parameter_count(seed):
     rng = random.Random(seed)
     m, n, stride, t = rng.randint(1, 64), rng.randint(1, 64), rng.choice([1, 2]), rng.choice([1, 6])
     ours = models.InvertedResidual(m, n, stride, t)
-    assert _numel(ours) == _numel(TorchvisionInvertedResidual(m, n, stride, t))
+    assert params(ours) == params(TorchvisionInvertedResidual(m, n, stride, t))
 
 
 @pytest.mark.parametrize(
@@ -103,7 +98,7 @@ def test_a_block_whose_branch_outputs_zero_passes_its_input_through_the_skip():
 
 def test_the_stage_table_builds_torchvisions_mobilenet_v2_body():
     body = mobilenet_v2().features[1:-1]  # after the stem, before the last 1x1 convolution
-    assert _numel(models.mobilenet_v2_blocks()) == _numel(body)
+    assert params(models.mobilenet_v2_blocks()) == params(body)
 
 
 def test_block_plan_marks_the_same_skips_as_torchvision():
@@ -113,70 +108,23 @@ def test_block_plan_marks_the_same_skips_as_torchvision():
 
 
 def test_diagram_of_a_block_with_a_skip_adds_the_input_to_the_branch():
-    dot = models.block_diagram(models.InvertedResidual(32, 32, 1, 6))
+    dot = block_diagram(models.InvertedResidual(32, 32, 1, 6))
     assert "x -> add;" in dot
 
 
 def test_diagram_names_the_depthwise_layer_and_its_groups():
-    dot = models.block_diagram(models.InvertedResidual(32, 32, 1, 6))  # hidden width 6 * 32
+    dot = block_diagram(models.InvertedResidual(32, 32, 1, 6))  # hidden width 6 * 32
     assert "depthwise Conv2d 192→192, 3×3, groups=192, stride 1" in dot
 
 
 def test_diagram_labels_an_ordinary_convolution_without_groups():
-    dot = models.block_diagram(models.InvertedResidual(32, 32, 1, 6))
+    dot = block_diagram(models.InvertedResidual(32, 32, 1, 6))
     assert "expand.0\\nConv2d 32→192, 1×1, stride 1" in dot
 
 
 def test_diagram_of_a_block_without_a_skip_has_no_addition():
-    dot = models.block_diagram(models.InvertedResidual(32, 64, 2, 6))
+    dot = block_diagram(models.InvertedResidual(32, 64, 2, 6))
     assert 'label="+"' not in dot
-
-
-PHOTO = np.asarray(sample_photo(48))
-IDENTITY = models.MIXER_PRESETS["identity"]
-
-
-def test_the_sample_photo_is_colour_and_scaled_to_the_width_asked():
-    assert (PHOTO.shape[1], PHOTO.shape[2], PHOTO.dtype) == (48, 3, np.uint8)
-
-
-def test_identity_filters_and_identity_mixer_give_back_the_photo():
-    out = models.separable_photo(PHOTO, ["identity"] * 3, IDENTITY)
-    np.testing.assert_array_equal(out["mixed"], PHOTO)
-
-
-def test_the_depthwise_stage_keeps_the_colour_channels_apart():
-    changed = PHOTO.copy()
-    changed[..., 1] = 255 - changed[..., 1]
-    before = models.separable_photo(PHOTO, ["edges", "blur", "sharpen"], IDENTITY)["maps"]
-    after = models.separable_photo(changed, ["edges", "blur", "sharpen"], IDENTITY)["maps"]
-    assert [np.array_equal(a, b) for a, b in zip(before, after, strict=True)] == [True, False, True]
-
-
-def test_the_blur_map_is_a_binomial_average_of_the_edge_padded_channel():
-    red = np.pad(PHOTO[..., 0].astype(float) / 255, 1, mode="edge")
-    h, w = PHOTO.shape[:2]
-    taps = np.outer([1, 2, 1], [1, 2, 1]) / 16
-    blur = sum(taps[i, j] * red[i : i + h, j : j + w] for i in range(3) for j in range(3))
-    out = models.separable_photo(PHOTO, ["blur", "identity", "identity"], IDENTITY)["maps"][0]
-    assert np.abs(out.astype(int) - np.round(blur * 255)).max() <= 1
-
-
-def test_the_pointwise_stage_mixes_each_pixel_by_the_weights():
-    mix = models.MIXER_PRESETS["sepia"]
-    expected = np.clip(np.einsum("oc,hwc->hwo", np.array(mix), PHOTO / 255), 0, 1)
-    out = models.separable_photo(PHOTO, ["identity"] * 3, mix)["mixed"]
-    assert np.abs(out.astype(int) - np.round(expected * 255)).max() <= 1
-
-
-def test_an_unknown_filter_is_refused():
-    with pytest.raises(ValueError, match="filters"):
-        models.separable_photo(PHOTO, ["emboss", "blur", "blur"], IDENTITY)
-
-
-def test_mixer_weights_outside_the_range_are_refused():
-    with pytest.raises(ValueError, match="between"):
-        models.separable_photo(PHOTO, ["blur"] * 3, [[9, 0, 0], [0, 1, 0], [0, 0, 1]])
 
 
 @pytest.mark.parametrize("t", [1, 6])

@@ -1,30 +1,53 @@
-"""The residual-block formulas against torch: parameter counts, shapes, Jacobians, path sums."""
+"""The skip-connections formulas against second routes: brute force in floats, and torch."""
 
 import itertools
+import math
 
 import pytest
 import sympy as sp
 import torch
 from torch import nn
 
-from core import formulas
-from core.models import ResidualBlock, SmallResNet
+from core import course
+from core.layers import params
+from core.skip_connections import formulas
+from core.skip_connections.models import ResidualBlock, SmallResNet
 from quizzes import bank
+from tests.reference import smallest_k_by_multiplying
 
 
-def _numel(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+@pytest.mark.parametrize(
+    "delta, tau", [(0.9, 0.01), (0.85, 0.01), (0.5, 0.001), (0.99, 0.05), (0.7, 0.2)]
+)
+def test_layers_to_threshold_matches_repeated_multiplication(delta, tau):
+    assert formulas.layers_to_threshold(delta, tau) == smallest_k_by_multiplying(delta, tau)
 
 
-@pytest.mark.parametrize("channels", [1, 16, 64, 256])
-def test_batchnorm_params_match_batchnorm2d(channels):
-    assert formulas.batchnorm_params(channels) == _numel(nn.BatchNorm2d(channels))
+def test_layers_to_threshold_counts_an_exact_hit_as_reached():
+    # 0.1^2 is exactly 0.01, so two factors reach the threshold (at or below).
+    assert formulas.layers_to_threshold("0.1", "0.01") == 2
+
+
+@pytest.mark.parametrize("delta, tau", [(0, 0.01), (1, 0.01), (1.2, 0.01), (0.9, 0), (0.9, 1)])
+def test_layers_to_threshold_refuses_values_outside_the_open_unit_interval(delta, tau):
+    with pytest.raises(ValueError):
+        formulas.layers_to_threshold(delta, tau)
+
+
+def test_gradient_at_first_layer_is_exact_for_decimals():
+    assert formulas.gradient_at_first_layer("0.7", 6) == sp.Rational(7, 10) ** 5
+    assert math.isclose(float(formulas.gradient_at_first_layer(0.7, 6)), 0.7**5)
+
+
+def test_threshold_derivation_ends_on_the_computed_depth():
+    steps = formulas.threshold_derivation("0.9", "0.01")
+    assert str(smallest_k_by_multiplying(0.9, 0.01)) in steps[-2]
 
 
 @pytest.mark.parametrize("in_ch, out_ch", [(32, 64), (64, 128), (3, 5), (128, 64)])
 def test_projection_params_match_a_1x1_convolution_and_batchnorm(in_ch, out_ch):
     shortcut = nn.Sequential(nn.Conv2d(in_ch, out_ch, 1, bias=False), nn.BatchNorm2d(out_ch))
-    assert formulas.projection_params(in_ch, out_ch) == _numel(shortcut)
+    assert formulas.projection_params(in_ch, out_ch) == params(shortcut)
 
 
 @pytest.mark.parametrize(
@@ -32,7 +55,7 @@ def test_projection_params_match_a_1x1_convolution_and_batchnorm(in_ch, out_ch):
 )
 def test_residual_block_params_match_the_torch_block(in_ch, out_ch, stride):
     block = ResidualBlock(in_ch, out_ch, stride)
-    assert formulas.residual_block_params(in_ch, out_ch, stride) == _numel(block)
+    assert formulas.residual_block_params(in_ch, out_ch, stride) == params(block)
 
 
 @pytest.mark.parametrize(
@@ -89,9 +112,11 @@ def test_residual_jacobian_matches_torch_autograd(x0):
     assert torch.allclose(torch.tensor(sp.matrix2numpy(got.evalf(), dtype=float)), expected)
 
 
-def test_residual_jacobian_differs_from_the_branch_jacobian_by_the_identity():
+def test_residual_jacobian_is_the_jacobian_of_the_whole_block_taken_directly():
     parts = formulas.residual_jacobian(W1, W2)
-    assert parts["dH"] - parts["dF"] == sp.eye(3)
+    x = parts["x"]
+    whole = (parts["F"] + x).jacobian(x)  # differentiate H = F(x) + x itself, not F then add I
+    assert (parts["dH"] - whole).applyfunc(sp.simplify) == sp.zeros(3, 3)
 
 
 def test_residual_jacobian_at_the_origin_is_w2_w1_plus_identity():
@@ -164,15 +189,14 @@ def test_gradient_decay_curve_matches_repeated_multiplication():
 
 
 def test_gradient_decay_curve_thins_out_deep_stacks_and_stops_before_underflow():
-    rows = formulas.gradient_decay_curve("0.5", formulas.MAX_CALCULATOR_DEPTH)
+    rows = formulas.gradient_decay_curve("0.5", course.MAX_CALCULATOR_DEPTH)
     assert len(rows) <= 201
     assert all(r["fraction"] > 0 for r in rows)
     assert rows[-1]["fraction"] * 0.5 ** (rows[1]["layers"]) < 1e-300
 
 
 def test_jacobian_entries_are_labelled_from_one():
-    parts = formulas.residual_jacobian(W1, W2)
-    lines = formulas.jacobian_entries_latex(parts["dH"])
+    lines = formulas.residual_jacobian_tex(W1, W2)["entries"]
     assert len(lines) == 9
     assert lines[0].startswith(r"\frac{\partial H_1}{\partial x_1}")
     assert lines[-1].startswith(r"\frac{\partial H_3}{\partial x_3}")
@@ -182,7 +206,7 @@ def test_jacobian_entries_are_labelled_from_one():
     "in_ch, out_ch, stride", [(64, 64, 1), (64, 64, 2), (32, 64, 1), (64, 128, 2), (128, 32, 1)]
 )
 def test_shortcut_params_match_the_torch_blocks_shortcut(in_ch, out_ch, stride):
-    assert formulas.shortcut_params(in_ch, out_ch, stride) == _numel(
+    assert formulas.shortcut_params(in_ch, out_ch, stride) == params(
         ResidualBlock(in_ch, out_ch, stride).shortcut
     )
 
@@ -197,11 +221,9 @@ def test_calculator_keeps_the_decimal_places_its_widgets_show(typed, kept):
 
 
 def test_the_slowest_threshold_the_calculator_allows_matches_repeated_multiplication():
-    places = formulas.CALCULATOR_FACTOR_PLACES, formulas.CALCULATOR_THRESHOLD_PLACES
+    places = course.CALCULATOR_FACTOR_PLACES, course.CALCULATOR_THRESHOLD_PLACES
     factor, tau = 1 - sp.Rational(1, 10 ** places[0]), sp.Rational(1, 10 ** places[1])
-    product, k = sp.Integer(1), 0
-    while product > tau:
-        product, k = product * factor, k + 1
+    k = smallest_k_by_multiplying(factor, tau)
     assert formulas.layers_to_threshold(factor, tau) == k == 9206  # the bound its comment quotes
 
 

@@ -1,0 +1,77 @@
+"""Exact numbers in, readable text out: the one place values are made exact and formatted.
+
+`exact()` turns what a course, a widget or the bank gives (ints, floats, decimal strings, SymPy)
+into an exact SymPy number, so 0.9 is 9/10 and powers stay exact. `fmt()` formats a computed value
+for prose and tables (integers plain or with thousands separators, terminating decimals as
+decimals, otherwise 4 significant figures); `tex()` gives LaTeX for formulas on a page.
+It deliberately leaves out any formula or any Streamlit code.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+Number = int | float | str | sp.Expr
+
+
+def exact(value: Number) -> sp.Expr:
+    """Turn a number (decimal strings and floats included) into an exact SymPy number."""
+    if isinstance(value, sp.Expr):
+        return value
+    if isinstance(value, float):
+        return sp.Rational(repr(value))
+    return sp.Rational(value)
+
+
+def decimal_text(value: sp.Expr, max_chars: int = 12) -> str | None:
+    """A rational as its exact decimal (9/10 -> "0.9") when that is short; otherwise None."""
+    if not value.is_Rational:
+        return None
+    q = int(value.q)
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    if q != 1:
+        return None
+    text = format(sp.Float(value, 40), "f").rstrip("0").rstrip(".")
+    return text if len(text) <= max_chars else None
+
+
+def decimal_tex(value: sp.Expr) -> str:
+    """A number for a derivation: a short decimal if it has one, else SymPy's LaTeX in brackets."""
+    return decimal_text(value) or rf"\left({sp.latex(value)}\right)"
+
+
+def tex(value: object) -> str:
+    """LaTeX of a SymPy expression or number."""
+    return sp.latex(value)
+
+
+def approx(value: object, digits: int = 4) -> str:
+    """A value to `digits` significant figures, as SymPy prints it (for derivations)."""
+    return str(sp.N(value, digits))
+
+
+def fmt(value: object, spec: str = "") -> str:
+    """Format a computed value for reading: integers plain, exact decimals as decimals, else 4 s.f.
+
+    `spec` is a Python format spec ("," for thousands separators, ".1%" ...), or "latex".
+    Tuples are formatted entry by entry; None is blank.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(fmt(v, spec) for v in value) + ")"
+    if spec == "latex":
+        return sp.latex(value)
+    value = value if isinstance(value, sp.Basic) else exact(value)
+    if not value.is_number:
+        return str(value)
+    if value.is_Integer:
+        return format(int(value), spec)
+    if spec and spec != ",":  # "," groups the digits of whole numbers only
+        return format(float(value), spec)
+    text = decimal_text(value)
+    if text is not None:
+        return text
+    return f"{float(value):.4g}"

@@ -1,0 +1,157 @@
+"""The separable-convolutions topic's networks, written to read like their diagrams.
+
+The layer MobileNet replaces (a standard 3x3 conv + BN + ReLU), the depthwise separable block of
+MobileNetV1, and MobileNetV2's inverted residual with its stage table as data (t, c, n, s), plus
+inspectors that count a built block's weights per layer and list where MobileNetV2 adds skips.
+It deliberately leaves out formulas (core.separable_convolutions.formulas), the photo filter
+(core.separable_convolutions.photo) and timing (core.separable_convolutions.benchmark).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from core.layers import block_diagram, conv1x1, conv3x3, params
+
+
+class StandardConv(nn.Module):
+    """The layer MobileNet replaces: a 3x3 convolution + BN + ReLU."""
+
+    def __init__(self, in_ch: int, out_ch: int, stride: int = 1):
+        super().__init__()
+        self.conv = conv3x3(in_ch, out_ch, stride)
+        self.bn = nn.BatchNorm2d(out_ch)
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.bn(self.conv(x)))  # (B, out_ch, H / stride, W / stride)
+
+
+class DepthwiseSeparableConv(nn.Module):
+    """MobileNetV1 block: depthwise 3x3 + BN + ReLU6 (per channel), pointwise 1x1 + BN + ReLU6."""
+
+    def __init__(self, in_ch: int, out_ch: int, stride: int = 1):
+        super().__init__()
+        self.depthwise = nn.Conv2d(in_ch, in_ch, 3, stride, padding=1, groups=in_ch, bias=False)
+        self.bn1 = nn.BatchNorm2d(in_ch)
+        self.relu = nn.ReLU6(inplace=True)
+        self.pointwise = conv1x1(in_ch, out_ch)
+        self.bn2 = nn.BatchNorm2d(out_ch)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu(self.bn1(self.depthwise(x)))  # (B, in_ch, H / stride, W / stride)
+        return self.relu(self.bn2(self.pointwise(out)))  # (B, out_ch, H / stride, W / stride)
+
+
+DWSepConv = DepthwiseSeparableConv  # the name the course's exercise 4 uses
+
+
+class InvertedResidual(nn.Module):
+    """MobileNetV2 block: expand 1x1, depthwise 3x3, project 1x1 (linear), and a skip if it fits.
+
+    The skip is the identity, added only when the block keeps the shape (stride 1, in == out):
+    a projection there would cost the very parameters the block exists to save. As in
+    torchvision, expansion 1 has no expand layer.
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, stride: int = 1, expansion: int = 6):
+        super().__init__()
+        self.in_ch, self.out_ch, self.stride, self.expansion = in_ch, out_ch, stride, expansion
+        hidden = in_ch * expansion
+        self.use_skip = stride == 1 and in_ch == out_ch
+        self.expand = (
+            nn.Sequential(conv1x1(in_ch, hidden), nn.BatchNorm2d(hidden), nn.ReLU6(inplace=True))
+            if expansion != 1
+            else nn.Identity()
+        )
+        self.depthwise = nn.Sequential(
+            nn.Conv2d(hidden, hidden, 3, stride, padding=1, groups=hidden, bias=False),
+            nn.BatchNorm2d(hidden),
+            nn.ReLU6(inplace=True),
+        )
+        self.project = nn.Sequential(conv1x1(hidden, out_ch), nn.BatchNorm2d(out_ch))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.expand(x)  # (B, t in_ch, H, W)
+        out = self.depthwise(out)  # (B, t in_ch, H / stride, W / stride)
+        out = self.project(out)  # (B, out_ch, H / stride, W / stride), no activation
+        if self.use_skip:
+            out = out + x
+        return out
+
+
+# MobileNetV2's body after its 32-channel stem (Sandler et al. 2018, Table 2): each row is
+# n blocks of expansion t and c output channels; the first block of a row has stride s.
+# t, c, n, s
+MOBILENET_V2_STAGES = (
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+)
+
+
+def mobilenet_v2_blocks(in_ch: int = 32, stages=MOBILENET_V2_STAGES) -> nn.Sequential:
+    """MobileNetV2's inverted residual blocks, built from the stage table."""
+    blocks = []
+    for t, c, n, s in stages:
+        for i in range(n):
+            blocks.append(InvertedResidual(in_ch, c, s if i == 0 else 1, t))
+            in_ch = c
+    return nn.Sequential(*blocks)
+
+
+def inverted_residual_counts(block: InvertedResidual) -> dict[str, int]:
+    """Hidden width and parameters per layer of a built block, read from its tensors."""
+
+    def weights(stage: nn.Module) -> int:
+        return sum(m.weight.numel() for m in stage.modules() if isinstance(m, nn.Conv2d))
+
+    return {
+        "hidden": block.depthwise[0].in_channels,
+        "expand": weights(block.expand),
+        "depthwise": weights(block.depthwise),
+        "project": weights(block.project),
+        "batchnorm": sum(
+            p.numel()
+            for m in block.modules()
+            if isinstance(m, nn.BatchNorm2d)
+            for p in m.parameters()
+        ),
+    }
+
+
+def block_plan(blocks: nn.Sequential) -> list[dict]:
+    """One row per inverted residual: channels, stride, expansion, skip and parameter count."""
+    return [
+        {
+            "block": i + 1,
+            "in": block.in_ch,
+            "out": block.out_ch,
+            "stride": block.stride,
+            "expansion": block.expansion,
+            "skip": block.use_skip,
+            "params": params(block),
+        }
+        for i, block in enumerate(blocks)
+    ]
+
+
+def inverted_residual_report(in_ch: int, out_ch: int, stride: int, expansion: int) -> dict:
+    """A built InvertedResidual: its counts per layer, diagram, whether it skips, its kernel."""
+    block = InvertedResidual(in_ch, out_ch, stride, expansion)
+    return {
+        "counts": inverted_residual_counts(block),
+        "diagram": block_diagram(block),
+        "skip": block.use_skip,
+        "kernel": block.depthwise[0].kernel_size[0],
+    }
+
+
+def mobilenet_v2_plan() -> list[dict]:
+    """block_plan of MobileNetV2's body, built from its stage table."""
+    return block_plan(mobilenet_v2_blocks())

@@ -1,0 +1,121 @@
+"""The Streamlit side of every page: cached calls into core, charts, tables, live runs.
+
+- `cached(fn, *args)`: any core function, cached across sessions by st.cache_data (a copy per
+  call, so a page may not mutate what it gets; results are plain data that pickle).
+- `figure(builder, *args)`: a ui.charts Figure, its Vega-Lite spec built once per input (Altair
+  validates a layered spec in about 40 ms), with its summary sentence and its data one click away.
+- `table(rows)`: a dataframe with thousands separators in its number columns.
+- `live(fn, config, label=...)`: the one pattern for long-running work: a status box with a
+  progress bar, a message while another session's run holds core.training's lock, a polite
+  warning if it stays busy, and the result kept per configuration for every session (the newest
+  LIVE_RESULTS). `fn(config, progress=..., on_wait=...)` is a core function returning plain data
+  with its wall time under "seconds"; config is a frozen dataclass.
+It deliberately leaves out page text and any computation (core does that).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+import sympy as sp
+
+from ui import charts
+
+_CACHED: dict[Callable, Callable] = {}
+
+
+def cached(fn: Callable, *args, **kwargs):
+    """fn(*args, **kwargs) through st.cache_data, one cache per function.
+
+    Exact SymPy numbers are passed as their text ("9/10"), which core.numbers.exact reads back
+    exactly: Streamlit's hasher cannot hash SymPy objects.
+    """
+    wrapper = _CACHED.get(fn)
+    if wrapper is None:
+        wrapper = _CACHED[fn] = st.cache_data(show_spinner=False, max_entries=256)(fn)
+    return wrapper(*_hashable(args), **dict(zip(kwargs, _hashable(kwargs.values()), strict=True)))
+
+
+def _hashable(values) -> tuple:
+    """Arguments with SymPy numbers as exact text, inside tuples too."""
+    return tuple(
+        str(v) if isinstance(v, sp.Basic) else _hashable(v) if isinstance(v, tuple) else v
+        for v in values
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figure(builder: str, args: tuple) -> tuple[dict, str, list[dict]]:
+    """A chart's Vega-Lite spec, summary and data, validated once per input."""
+    made = getattr(charts, builder)(*args)
+    return made.chart.to_dict(), made.summary, made.data
+
+
+def figure(builder: Callable[..., charts.Figure], *args, key: str) -> None:
+    """Draw a ui.charts figure: the chart, its one-sentence summary, and its data in a popover."""
+    spec, summary, data = _figure(builder.__name__, args)
+    st.vega_lite_chart(spec, width="stretch")
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.caption(summary)
+    with right.popover("Data", width="stretch", key=f"{key}-data"):
+        table(data)
+
+
+def table(rows, hide_index: bool = True) -> None:
+    """A dataframe with thousands separators in its number columns."""
+    frame = pd.DataFrame(rows)
+    numbers = frame.select_dtypes("number").columns
+    config = {c: st.column_config.NumberColumn(format="localized") for c in numbers}
+    st.dataframe(frame, hide_index=hide_index, column_config=config)
+
+
+LIVE_RESULTS = 32  # live results kept for all sessions, the oldest dropped first
+_RESULTS: OrderedDict[tuple, dict] = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+
+
+def _live(fn: Callable, config, progress, on_wait) -> dict:
+    """fn(config) once per (function, configuration) for every session; a copy each time."""
+    key = (fn.__module__, fn.__qualname__, config)
+    with _RESULTS_LOCK:
+        found = _RESULTS.get(key)
+    if found is None:
+        found = fn(config, progress=progress, on_wait=on_wait)
+        with _RESULTS_LOCK:
+            _RESULTS[key] = found
+            while len(_RESULTS) > LIVE_RESULTS:
+                _RESULTS.popitem(last=False)
+    return copy.deepcopy(found)
+
+
+def live(fn: Callable, config, *, label: str) -> dict | None:
+    """Run fn(config) with a progress bar and a waiting message; None (with a warning) if busy."""
+    from core import training  # torch loads only once a live run is asked for
+
+    with st.status(label, expanded=True) as status:
+        note, bar = st.empty(), st.progress(0.0)
+
+        def on_wait() -> None:
+            note.info("Another student's live run is going; yours starts as soon as it ends.")
+
+        try:
+            result = _live(
+                fn,
+                config,
+                lambda done, what: bar.progress(min(max(done, 0.0), 1.0), text=what),
+                on_wait,
+            )
+        except training.Busy as busy:
+            status.update(label="Busy", state="error", expanded=True)
+            bar.empty()
+            st.warning(str(busy))
+            return None
+        note.empty()
+        bar.empty()
+        status.update(label=f"Done in {result['seconds']} s", state="complete", expanded=False)
+    return result
