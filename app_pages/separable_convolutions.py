@@ -6,32 +6,80 @@ from core import course
 from core.conv import conv_output_size, standard_macs, standard_params
 from core.data import PHOTO_CREDIT
 from core.numbers import fmt
-from core.separable_convolutions import benchmark, formulas, inputs, models, photo
+from core.separable_convolutions import benchmark, claims, formulas, inputs, models, photo
 from quizzes import widget
 from ui import charts, show
 
 TOPIC = "separable_convolutions"
-INLINE = ("sep-double-channels", "sep-ratio-value")
+INLINE = ("sep-double-channels", "sep-ratio-value", "sep-saving-check")
 DEFAULT = benchmark.BenchmarkShape()  # the course's exercise 3: M = 64, N = 128, D_F = 56
 REQUESTED = "_sep_bench_requested"  # benchmarks this session asked to time
+COUNTED = "_sep_networks_counted"  # the student asked torch to count the networks
+
+
+def why_it_matters() -> None:
+    quote = course.QUOTE
+    st.markdown(
+        "**The problem.** A ResNet-50, the course's opening quote says, has "
+        f"{fmt(quote['resnet50_params'], '.0fM')} million parameters and needs about "
+        f"{quote['resnet50_gflops']} GFLOPs per image: fine in a data centre, but a 2015 phone "
+        f"would take {quote['seconds_per_frame']} seconds per frame, where MobileNet manages "
+        f"{quote['fps']} frames a second. **Predict:** can both speeds hold on the same phone?"
+    )
+    if not _networks_counted("Count the networks with torch", "sep_count_quote"):
+        return
+    check = claims.quote_check(show.cached(claims.network_costs))
+    side, seconds, fps = course.IMAGE_SIDE, quote["seconds_per_frame"], quote["fps"]
+    st.markdown(
+        f"torch counts ResNet-50 at **{check['resnet_params']:,}** parameters and "
+        f"**{fmt(check['resnet_macs'], '.2fG')} G multiply-adds** per {side}×{side} image "
+        f"({fmt(check['resnet_flops'], '.1fG')} GFLOPs as FlopCounterMode counts them): the "
+        'quote\'s "GFLOPs" are multiply-adds. And the speeds do not fit one phone: ResNet-50 '
+        f"needs only {check['work_ratio']:.1f}× the work of MobileNet, while {seconds} s against "
+        f"1/{fps} s is {check['speed_ratio']}×. A phone that runs ResNet-50 in {seconds} s does "
+        f"{fmt(check['implied_rate'], '.1fG')} G multiply-adds a second and would run MobileNet "
+        f"at about {check['mobilenet_fps_at_that_rate']:.1f} fps; {fps} fps needs "
+        f"{fmt(check['rate_for_quoted_fps'], '.0fG')} G a second. The lesson stands (several "
+        "times less work), the quote's speeds do not."
+    )
+
+
+def _networks_counted(label: str, key: str) -> bool:
+    """Whether the student has asked torch to count the course's networks (a button until then)."""
+    if st.session_state.get(COUNTED) or st.button(label, key=key):
+        st.session_state[COUNTED] = True
+        return True
+    st.caption("torch builds ResNet-50 and both MobileNets on the meta device and counts them.")
+    return False
+
+
+def analogy() -> None:
+    st.markdown(
+        "> **An analogy.** A standard convolution is one cook who, for every dish, looks at "
+        "every ingredient at once while cooking it. A depthwise separable convolution splits the "
+        "kitchen: one cook per ingredient prepares it on its own (the depthwise stage: spatial "
+        "filtering, channel by channel), then one chef blends the prepared ingredients into "
+        "each dish (the pointwise stage: a 1×1 convolution that mixes channels)."
+    )
 
 
 def costs() -> None:
     st.header("1. What a standard convolution costs")
     tex = show.cached(formulas.cost_formulas_tex)
+    start, top = course.CALCULATOR_CONV, course.MAX_CHANNELS
     cols = st.columns(6)
-    k = cols[0].select_slider("kernel D_K", course.KERNEL_CHOICES, DEFAULT.kernel, key="sep_kernel")
-    m = cols[1].number_input(
-        "input channels M", 1, course.MAX_CHANNELS, DEFAULT.in_ch, key="sep_in"
-    )
-    n = cols[2].number_input(
-        "output channels N", 1, course.MAX_CHANNELS, DEFAULT.out_ch, key="sep_out"
-    )
+    k = cols[0].select_slider("kernel D_K", course.KERNEL_CHOICES, start["D_K"], key="sep_kernel")
+    m = cols[1].number_input("input channels M", 1, top, start["M"], key="sep_in")
+    n = cols[2].number_input("output channels N", 1, top, start["N"], key="sep_out")
     size = cols[3].number_input(
-        "input side", 1, course.MAX_INPUT_SIDE, DEFAULT.size, key="sep_size"
+        "input side", 1, course.MAX_INPUT_SIDE, start["size"], key="sep_size"
     )
-    stride = cols[4].number_input("stride", 1, course.MAX_CONV_STRIDE, 1, key="sep_stride")
-    padding = cols[5].number_input("padding", 0, course.MAX_CONV_PADDING, 1, key="sep_padding")
+    stride = cols[4].number_input(
+        "stride", 1, course.MAX_CONV_STRIDE, start["stride"], key="sep_stride"
+    )
+    padding = cols[5].number_input(
+        "padding", 0, course.MAX_CONV_PADDING, start["padding"], key="sep_padding"
+    )
     st.latex(rf"\text{{weights}} = {tex['standard_params']}, \qquad"
              rf"\text{{multiply-adds}} = {tex['standard_macs']}")  # fmt: skip
     problem = inputs.conv_shape_problem(k, m, n, size, stride, padding)
@@ -49,6 +97,8 @@ def costs() -> None:
     else:
         separable_cost(k, m, n, stride, padding)
     widget.question("sep-ratio-value")
+    widget.question("sep-saving-check")
+    worked_examples()
     st.header("3. Reduction against N")
     reduction_chart(k)
 
@@ -79,10 +129,24 @@ def separable_cost(k: int, m: int, n: int, stride: int, padding: int) -> None:
     st.markdown(
         f"`groups={m}` gives each of the {m} input channels its own {k}×{k} filter: "
         f"**{fmt(formulas.separable_params(k, m, n), ',')}** weights for the pair (the table "
-        "above checks them against torch). Dividing the two cost expressions, SymPy finds:"
+        "above checks them against torch). Here is a MobileNetV1 block as torch runs it, traced "
+        "from its `forward`: the depthwise stage (`groups=` the channel count) filters each "
+        "channel alone, BatchNorm and ReLU6, then the pointwise 1×1 stage mixes the channels."
     )
+    st.graphviz_chart(show.cached(models.separable_block_diagram, *course.BLOCK_FIGURE))
+    st.markdown("Dividing the two cost expressions, SymPy finds:")
     for step in show.cached(formulas.ratio_derivation, k, n):
         st.latex(step)
+
+
+def worked_examples() -> None:
+    answered = widget.attempted("sep-ratio-value") and widget.attempted("sep-saving-check")
+    if not (answered or st.toggle("Show the course's worked examples", key="sep_examples")):
+        st.caption(
+            "The course's worked examples, recomputed, appear here once you have answered the two "
+            "questions above (or ask for them with the switch): they contain both answers."
+        )
+        return
     examples = show.cached(formulas.course_examples)
     st.markdown(
         "The course text's worked examples, recomputed (blank where it gives no value). Its "
@@ -93,6 +157,16 @@ def separable_cost(k: int, m: int, n: int, stride: int, padding: int) -> None:
         r["example"]: {k: fmt(v, ",") for k, v in r.items() if k != "example"} for r in examples
     }
     st.dataframe(columns, height="content")
+    low, high = course.COURSE_REDUCTION_RANGE
+    reduction = examples[0]["reduction"]
+    st.warning(
+        f'**The course says "{low}–{high}×".** At its own example, $N = '
+        f"{examples[0]['N']}$ and $D_K = {examples[0]['D_K']}$, the reduction is "
+        f"**{fmt(reduction)}×**, under {low}×. The reduction passes {low}× only for wider "
+        f"layers (section 3 finds where), and never reaches its ceiling of "
+        f"{fmt(formulas.reduction_ceiling(examples[0]['D_K']))}×.",
+        icon="📐",
+    )
 
 
 @st.fragment
@@ -315,24 +389,90 @@ def inverted_residuals() -> None:
             "projection here; it would cost the very weights the block is built to save."
         )
     right.graphviz_chart(block["diagram"])
+    widths = show.cached(claims.bottleneck_widths)
+    resnet, mobile = widths["ResNet bottleneck"], widths["inverted residual"]
+    st.markdown(
+        "**Why *inverted*.** ResNet-50's bottleneck block squeezes a wide tensor, works on it "
+        "narrow, then widens it again, and its skip joins the *wide* ends: channels "
+        f"{' → '.join(map(str, resnet))}. MobileNetV2 does the reverse: it widens a narrow "
+        "tensor, filters it wide with a cheap depthwise convolution, and narrows it again, so "
+        f"its skip joins the *narrow* ends: {' → '.join(map(str, mobile))} (both read from the "
+        "built modules). The tensors passed between blocks, and kept in memory, stay small; the "
+        "projection back down has no activation, so the narrow tensor loses no information to "
+        "a ReLU."
+    )
     with st.expander("Where MobileNetV2 adds skips (its stage table, built as modules)"):
         show.table(show.cached(models.mobilenet_v2_plan))
 
 
-def case_study_and_checks() -> None:
-    st.header("7. Case study and checks")
+def takeaway() -> None:
+    st.header("7. The takeaway, checked")
+    low, high = course.COURSE_REDUCTION_RANGE
+    st.markdown(
+        "Depthwise separable convolution splits *where to look* (depthwise, one channel at a "
+        "time) from *what to combine* (pointwise, across channels). The course sums it up as "
+        f'"{low}–{high}× fewer operations with less than '
+        f'{fmt(course.COURSE_ACCURACY_LOSS, ".0%")} accuracy loss on ImageNet". Both halves can '
+        "be checked."
+    )
+    if not _networks_counted("Check the takeaway with torch", "sep_count_takeaway"):
+        return
+    costs = show.cached(claims.network_costs)
+    check = claims.takeaway_check(costs, course.RATIO_KERNEL, course.RATIO_OUT_CHANNELS)
+    conv, separable = costs["Conv MobileNet"], costs["MobileNet"]
+    st.markdown(
+        f"- **Operations.** For one layer the formula gives {check['reduction']:.2f}× at the "
+        f"course's own $N = {course.RATIO_OUT_CHANNELS}$; for the whole MobileNet, built from "
+        f"its paper's Table 1 and counted by torch, the separable network needs "
+        f"{fmt(separable['macs'], '.0fM')} M multiply-adds and {fmt(separable['params'], '.2fM')} "
+        f"M parameters, against {fmt(conv['macs'], '.0fM')} M and "
+        f"{fmt(conv['params'], '.1fM')} M when every block is a standard convolution: "
+        f"**{check['network_mac_ratio']:.1f}×** fewer operations, "
+        + ("within" if check["network_in_range"] else "outside")
+        + " the course's range.\n"
+        f"- **Accuracy.** The paper's Table 4 ({course.MOBILENET_SOURCE}, cited, not recomputed) "
+        f"gives {check['accuracy_conv']:.1%} top-1 for the standard-convolution network and "
+        f"{check['accuracy_separable']:.1%} for MobileNet: a loss of "
+        f"**{check['accuracy_loss']:.1%}** (percentage points), a little *more* than the course's "
+        f'"less than {check["course_loss_bound"]:.0%}".'
+    )
+    case_study(costs)
+
+
+def case_study(costs: dict) -> None:
+    check = claims.case_check(costs)
+    fps = course.CASE_FPS
+    st.subheader("Case study")
     st.markdown(
         "A packaging plant inspected its products with a ResNet-based defect detector that "
-        "needed a GPU beside every line. Rebuilt on MobileNetV2's depthwise separable blocks, the "
-        "detector ran faster than before on a small single-board computer, still caught most "
-        "defects, and the GPUs could go: cheap enough to put a camera on every line. The saving "
-        "you computed above, repeated in every layer, is a large part of what made that "
-        "possible; the benchmark shows why the gain in seconds is smaller than the gain in FLOPs."
+        f"needed a GPU beside every line and ran at {fps['resnet']} frames a second. Rebuilt on "
+        f"MobileNetV2's depthwise separable blocks, it ran at {fps['mobilenet_v2']} frames a "
+        f"second on a Raspberry Pi 4 with {fmt(course.CASE_RECALL, '.0%')} defect recall, and the "
+        "GPUs could go. **Checked against torch's counts:** MobileNetV2 needs "
+        f"{fmt(check['v2_macs'], '.0fM')} M multiply-adds per {course.IMAGE_SIDE}×"
+        f"{course.IMAGE_SIDE} image, {check['work_ratio']:.1f}× fewer than ResNet-50, so "
+        f"{fps['mobilenet_v2']} frames a second is {fmt(check['mobilenet_v2_rate'], '.1fG')} G "
+        f"multiply-adds a second, against {fmt(check['resnet_rate'], '.0fG')} G for ResNet-50 at "
+        f"{fps['resnet']}. That is within reach of a small ARM board only with the usual tricks "
+        "the case does not mention (8-bit weights, a smaller input); the live benchmark above "
+        "shows why seconds shrink less than operations."
     )
+
+
+def case_study_and_checks() -> None:
     widget.end_of_topic(TOPIC, inline=INLINE)
 
 
-SECTIONS = (costs, photo_section, benchmark_section, inverted_residuals, case_study_and_checks)
+SECTIONS = (
+    why_it_matters,
+    analogy,
+    costs,
+    photo_section,
+    benchmark_section,
+    inverted_residuals,
+    takeaway,
+    case_study_and_checks,
+)
 
 st.title("Depthwise separable convolutions (MobileNet)")
 st.markdown(

@@ -10,9 +10,20 @@ from quizzes import widget
 from ui import charts, show
 
 TOPIC = "skip_connections"
-INLINE = ("vg-depth-threshold", "vg-hint-085", "skip-residual-output", "skip-projection-params")
+INLINE = (
+    "vg-depth-threshold",
+    "vg-hint-085",
+    "skip-residual-output",
+    "skip-residual-learned",
+    "skip-projection-params",
+)
 REVEALED = "_skip_degradation_revealed"  # the student has made their prediction
 LIVE = "_skip_degradation_live"  # the last configuration this session asked to train
+PLATEAU_GUESSES = (
+    "It falls a little, then stays flat near its best as depth grows",
+    "It keeps falling steadily all the way to the deepest network",
+    "It rises with depth like the plain network, only later",
+)
 
 
 def degradation() -> None:
@@ -20,13 +31,20 @@ def degradation() -> None:
     result = show.cached(experiments.load_result)
     config, data = result["config"], result["data"]
     st.markdown(
-        "Around 2015 the belief was simple: more layers, better networks. Then people trained "
-        "very deep *plain* networks (one layer after another, no shortcuts) and found that they "
-        "fitted even their **training** data worse "
-        "than shallower ones. That is not overfitting (which needs low training error); the "
-        "deeper network could in principle copy the shallow one and make its extra layers "
-        "identities, yet the optimiser does not find that solution. The ResNet paper called this "
-        "*degradation*."
+        "By 2014 (VGG, GoogLeNet) the lesson seemed simple: deeper networks are better. Then "
+        "people trained very deep *plain* networks, one layer after another with no shortcuts, "
+        "and found that they fitted even their **training** data worse than shallower ones. That "
+        "is not overfitting (which needs low training error); the deeper network could in "
+        "principle copy the shallow one and make its extra layers identities, yet the optimiser "
+        "does not find that solution. The ResNet paper (He et al., December 2015, arXiv "
+        "1512.03385) called this *degradation*, and fixed it with one addition per block."
+    )
+    st.markdown(
+        "> **An analogy.** Picture the gradient as traffic driving back from the output to the "
+        "first layer. In a plain network every layer is a toll booth on the only road: each one "
+        "slows the traffic down, and after dozens of booths almost nothing gets through. A skip "
+        "connection builds a bypass around every block, so part of the traffic skips the booths "
+        "entirely; where the bypass rejoins the road (the **+**), the two flows merge."
     )
     st.markdown(
         f"Below is a real experiment, run by "
@@ -46,6 +64,12 @@ def degradation() -> None:
         options=config["depths"],
         key="deg_guess",
     )
+    plateau_guess = st.radio(
+        "And the residual network: what does its training error do as it gets deeper?",
+        PLATEAU_GUESSES,
+        index=None,
+        key="deg_plateau_guess",
+    )
     st.caption(
         f"The course's hint: if gradients shrink by about {fmt(course.HINT_FACTOR)} per layer, "
         f"how many layers until the product falls below {fmt(course.HINT_THRESHOLD)}? Section 2 "
@@ -60,6 +84,7 @@ def degradation() -> None:
     deepest = max(config["depths"])
     at_deepest = experiments.at_depth(summary, deepest)
     show.figure(charts.degradation_errors, summary, guess, onset, key="deg-errors")
+    plateau = experiments.residual_plateau(result)
     st.markdown(
         f"You guessed depth **{guess}**. The plain network's training error first exceeds the "
         f"residual one's by more than {course.ONSET_MARGIN:.0%} (percentage points) at "
@@ -68,6 +93,14 @@ def degradation() -> None:
         f"**{at_deepest['residual']:.1%}** (mean of {config['seeds']} seeds; the band spans the "
         f"best and worst seed). The sweep took {result['seconds']} s with torch "
         f"{result['torch']} on one CPU thread."
+    )
+    said = f"You said: *{plateau_guess.lower()}*. " if plateau_guess else ""
+    st.markdown(
+        f"**The residual plateau.** {said}Measured: the residual networks' error is at most "
+        f"{plateau['worst']:.1%} (the shallowest, which is short of capacity), and from depth "
+        f"**{plateau['from']}** to {plateau['deepest']} it stays within "
+        f"{course.PLATEAU_MARGIN:.0%} (a percentage point) of its best, {plateau['best']:.1%}: "
+        "extra residual blocks cost nothing, because each can stay close to the identity."
     )
     depth = st.select_slider(
         "Loss curves at depth", options=config["depths"], value=deepest, key="deg_curve_depth"
@@ -158,14 +191,35 @@ def run_it_yourself(shipped: dict) -> None:
 def vanishing() -> None:
     st.header("2 · Vanishing gradients, calculated")
     st.markdown(
-        "Backpropagation multiplies the gradient by one Jacobian per layer. In the simplest "
-        "model each layer scales it by the same factor $\\delta$ (a sigmoid's slope is at most "
-        f"${fmt(formulas.sigmoid_max_slope(), 'latex')}$, for instance). After passing $k$ "
-        "layers, $\\delta^k$ of it is left, and the first layer of an $L$-layer stack receives "
-        "$g_1 = g_L\\,\\delta^{L-1}$."
+        "Backpropagation multiplies the gradient by one Jacobian per layer, from the output "
+        "back. Write $h_k$ for layer $k$'s output and $J_k = \\partial h_k / \\partial h_{k-1}$ "
+        "for its Jacobian; then what layer 1 receives is the output gradient times the "
+        "Jacobians of every layer above it:"
+    )
+    st.latex(formulas.jacobian_product_tex())
+    st.markdown(
+        "In the simplest model each layer scales the gradient by the same factor $\\delta$ (a "
+        f"sigmoid's slope is at most ${fmt(formulas.sigmoid_max_slope(), 'latex')}$, for "
+        "instance), and after passing $k$ layers $\\delta^k$ of it is left."
+    )
+    st.info(
+        "**How this page counts.** A network of $L$ layers has $L$ weight layers. *What layer "
+        "$k$ receives* is the gradient at its output, which has passed the $L - k$ layers above "
+        "it; so layer 1 receives $g_1 = \\delta^{L-1} g_L$, as in the course's exercise 1. What "
+        "reaches the network's input, below layer 1, has passed all $L$ layers: $\\delta^L g_L$. "
+        "Every question on this page uses this convention.",
+        icon="📏",
     )
     widget.question("vg-depth-threshold")
+    st.markdown(
+        "The calculator works any such question out step by step. It starts on other numbers "
+        "than the question above, so try it on the question's own once you've answered."
+    )
     threshold_calculator()
+    widget.question("vg-hint-085")
+    if not widget.attempted("vg-hint-085"):
+        st.caption("Answer the hint's question to compare it with the measured onset.")
+        return
     onset = experiments.degradation_onset(show.cached(experiments.load_result))
     hint_layers = show.cached(
         formulas.layers_to_threshold, course.HINT_FACTOR, course.HINT_THRESHOLD
@@ -177,7 +231,6 @@ def vanishing() -> None:
         "initialisation a ReLU layer does not shrink the gradient by a fixed factor, so this "
         "cartoon cannot predict the depth; the next section measures real gradients."
     )
-    widget.question("vg-hint-085")
 
 
 @st.fragment
@@ -187,7 +240,7 @@ def threshold_calculator() -> None:
         "δ, the factor per layer",
         min_value=0.0,
         max_value=float(course.MAX_CALCULATOR_FACTOR),
-        value=float(course.GRADIENT_FACTOR),
+        value=float(course.CALCULATOR_START_FACTOR),
         step=0.01,
         format=f"%.{course.CALCULATOR_FACTOR_PLACES}f",
         key="vg_delta",
@@ -203,7 +256,7 @@ def threshold_calculator() -> None:
         "τ, the threshold",
         min_value=0.0,
         max_value=1.0,
-        value=float(course.GRADIENT_THRESHOLD),
+        value=float(course.CALCULATOR_START_THRESHOLD),
         step=0.001,
         format=f"%.{course.CALCULATOR_THRESHOLD_PLACES}f",
         key="vg_tau",
@@ -289,7 +342,20 @@ def residual_block() -> None:
         "$\\dfrac{\\partial H}{\\partial \\mathbf{x}} = \\dfrac{\\partial F}{\\partial \\mathbf{x}}"
         " + \\mathbf{I}$: whatever the branch does, the gradient also flows through the identity."
     )
+    st.markdown(
+        "In code the whole idea is one line. A plain block ends with `out = F(x)`; a residual "
+        "block ends with `out = F(x) + x`, or in torchvision's words `out += identity`. That "
+        "addition is a path for the gradient through every block, which is why networks of 50, "
+        "100 or 1,000 layers train where plain stacks of the same depth stall."
+    )
+    x0, branch = course.CHECKPOINT_INPUT, course.CHECKPOINT_BRANCH
+    st.caption(
+        f"The course's checkpoint gives the branch's output, $F(\\mathbf{{x}}) = {list(branch)}$, "
+        f"but never says what $\\mathbf{{x}}$ is; the questions below take $\\mathbf{{x}} = "
+        f"{list(x0)}$ on the course's numbers."
+    )
     widget.question("skip-residual-output")
+    widget.question("skip-residual-learned")
     st.subheader("A concrete block, differentiated two ways")
     tex = show.cached(formulas.residual_jacobian_tex, course.EXAMPLE_W1, course.EXAMPLE_W2)
     st.markdown("Take $F(\\mathbf{x}) = W_2 \\tanh(W_1 \\mathbf{x})$ with two units and")
@@ -303,6 +369,7 @@ def residual_block() -> None:
     for entry in tex["entries"]:
         st.latex(entry)
     jacobian_check()
+    overstated()
     st.subheader("The block as torch runs it")
     report = show.cached(experiments.small_resnet_report)
     st.markdown(
@@ -336,6 +403,24 @@ def jacobian_check() -> None:
     )
 
 
+def overstated() -> None:
+    st.markdown("**Where the course overstates it.**")
+    (w1a, w2a), (w1b, w2b) = course.COUNTER_EXAMPLES
+    zero, negative = (formulas.scalar_residual_slope(w1, w2) for w1, w2 in course.COUNTER_EXAMPLES)
+    st.markdown(
+        "The course calls the gradient at the **+** node, $\\partial F/\\partial\\mathbf{x} + "
+        "\\mathbf{I}$, *never zero*, and its summary says $\\partial H/\\partial\\mathbf{x} \\ge "
+        "\\mathbf{I}$. Both are too strong. Take one unit, $H(x) = x + w_2 \\tanh(w_1 x)$: SymPy "
+        "differentiates its slope at $x = 0$ to $1 + w_1 w_2$. With "
+        f"$w_1 = {fmt(w1a)}, w_2 = {fmt(w2a)}$ the slope is **{fmt(zero)}**, and with "
+        f"$w_1 = {fmt(w1b)}, w_2 = {fmt(w2b)}$ it is **{fmt(negative)}**: below the identity's 1, "
+        "even negative. The identity guarantees a *path* for the gradient, not a floor under it "
+        "(and for matrices '≥' has no plain meaning). What makes residual networks train in "
+        "practice is that learned branches rarely cancel the identity, so most of the gradient "
+        "gets through."
+    )
+
+
 def projections() -> None:
     st.header("5 · Projection shortcuts")
     st.markdown(
@@ -350,18 +435,15 @@ def projections() -> None:
 
 @st.fragment
 def projection_explorer() -> None:
-    channels0, side0, _ = course.Q1_INPUT_SHAPE
+    start = course.BLOCK_START
+    top_channels, top_side = course.BLOCK_MAX_CHANNELS, course.BLOCK_MAX_SIDE
     cols = st.columns(5)
-    channels = cols[0].number_input(
-        "Input channels C", 0, course.BLOCK_MAX_CHANNELS, channels0, key="pj_c"
-    )
-    height = cols[1].number_input("Height H", 1, course.BLOCK_MAX_SIDE, side0, key="pj_h")
-    width = cols[2].number_input("Width W", 1, course.BLOCK_MAX_SIDE, side0, key="pj_w")
-    out_ch = cols[3].number_input(
-        "Output channels", 0, course.BLOCK_MAX_CHANNELS, course.Q1_OUT_CHANNELS, key="pj_out"
-    )
+    channels = cols[0].number_input("Input channels C", 0, top_channels, start["C"], key="pj_c")
+    height = cols[1].number_input("Height H", 1, top_side, start["H"], key="pj_h")
+    width = cols[2].number_input("Width W", 1, top_side, start["W"], key="pj_w")
+    out_ch = cols[3].number_input("Output channels", 0, top_channels, start["out"], key="pj_out")
     stride = cols[4].number_input(
-        "Stride", 1, course.BLOCK_MAX_STRIDE, course.Q1_STRIDE, key="pj_stride"
+        "Stride", 1, course.BLOCK_MAX_STRIDE, start["stride"], key="pj_stride"
     )
     in_shape = (channels, height, width)
     problems = experiments.block_problems(in_shape, out_ch, stride)

@@ -35,9 +35,12 @@ CIFAR_INPUT = (8, 3, 32, 32)  # (B, C, H, W)
 CIFAR_CLASSES = 10
 SMALL_RESNET_WIDTH = 32
 
-# The vanishing-gradient calculator. Decimal places the calculator keeps: exact powers of finer
+# The vanishing-gradient calculator starts on other numbers than the checkpoint's, so that it does
+# not answer the question above it. Decimal places the calculator keeps: exact powers of finer
 # inputs can take minutes (1e-300 to the 9,999th has three million digits); with these,
 # delta^k <= tau needs k <= 9,206 at most.
+CALCULATOR_START_FACTOR = "0.8"
+CALCULATOR_START_THRESHOLD = "0.05"
 CALCULATOR_DEPTH = 50  # starting depth: ResNet-50's size
 MAX_CALCULATOR_DEPTH = 10_000
 MAX_CALCULATOR_FACTOR = 2  # above 1 so that exploding factors can be tried too
@@ -52,6 +55,7 @@ LR_CHOICES = (3e-4, 1e-3, 3e-3, 1e-2)  # Adam; 3e-3 suits the BatchNorm runs
 LIVE_BUDGET_S = 40.0  # a live sweep starts no new network after this
 LIVE_LIMIT_S = 55.0  # and drops a network still training then, so no run passes about a minute
 ONSET_MARGIN = 0.05  # "degradation starts" where plain trails residual by > 5 percentage points
+PLATEAU_MARGIN = 0.01  # the residual curve "levels off" where it stays within 1 point of its best
 
 # The gradient-flow probe at initialisation.
 PROBE_DEPTH = 50
@@ -63,8 +67,13 @@ EXAMPLE_W1 = (("1", "-2"), ("0.5", "1"))
 EXAMPLE_W2 = (("2", "0.5"), ("-1", "1"))
 EXAMPLE_X0 = ("0.3", "-0.2")
 EXAMPLE_X_RANGE = (-5.0, 5.0)
+# One-unit blocks H(x) = x + w2 tanh(w1 x) whose slope at 0, 1 + w1 w2, is 0 and then negative:
+# counter-examples to the course's "never zero" and "dH/dx >= I".
+COUNTER_EXAMPLES = (("0.5", "-2"), ("1.5", "-2"))
 
-# The projection explorer: one block on a (1, C, H, W) input.
+# The projection explorer: one block on a (1, C, H, W) input. It starts on another block than Q1's,
+# so that it does not answer Q1 before the end quiz asks it.
+BLOCK_START = {"C": 32, "H": 56, "W": 56, "out": 64, "stride": 2}
 BLOCK_MAX_CHANNELS, BLOCK_MAX_SIDE, BLOCK_MAX_STRIDE = 512, 256, 8
 BLOCK_MAX_ACTIVATION = 2**22  # floats in one input map (16 MB): keeps one trial block small
 
@@ -89,6 +98,24 @@ SEPARABLE_EXAMPLES = (
     ("Q1", {"D_K": 3, "M": 128, "N": 256, "D_F": None}),
 )
 
+# The opening quote: "ResNet-50 has 25 million parameters and needs 4 GFLOPs for a single image
+# ... on a 2015 smartphone with 1 W of compute budget, it would take 2 seconds per frame.
+# MobileNet runs at 30 fps." The key takeaway: "cutting operations by 8-9x with less than 1%
+# accuracy loss on ImageNet".
+QUOTE = {"resnet50_params": 25_000_000, "resnet50_gflops": 4, "seconds_per_frame": 2, "fps": 30}
+COURSE_REDUCTION_RANGE = (8, 9)
+COURSE_ACCURACY_LOSS = "0.01"  # "less than 1%"
+# Cited, not computed (ImageNet top-1 accuracy needs the paper's training runs): Howard et al. 2017,
+# MobileNets, arXiv 1704.04861, Table 4, "Conv MobileNet" against MobileNet. The table's
+# mult-adds and parameters (4866 M, 29.3 M; 569 M, 4.2 M) are recomputed by torch on the page.
+MOBILENET_TABLE4 = {"Conv MobileNet": "0.717", "MobileNet": "0.706"}
+MOBILENET_SOURCE = "Howard et al. 2017, MobileNets (arXiv 1704.04861), Table 4"
+# Case study: a ResNet-based detector at 18 FPS on a GPU replaced by MobileNetV2 at 30 FPS on a
+# $35 Raspberry Pi 4 with 91% defect recall.
+CASE_FPS = {"resnet": 18, "mobilenet_v2": 30}
+CASE_RECALL = "0.91"
+IMAGE_SIDE = 224  # ImageNet models' input side
+
 # The cost calculator and the reduction chart.
 KERNEL_CHOICES = (1, 3, 5, 7)
 MAX_CHANNELS = 4096  # wider than any layer of MobileNet or ResNet; beyond it is a typo
@@ -96,6 +123,8 @@ MAX_INPUT_SIDE = 1024
 MAX_CONV_STRIDE = 4
 MAX_CONV_PADDING = 3
 CHART_MAX_N = 256  # the reduction chart's starting right edge
+# The cost calculator starts on a layer no question asks about, so it answers none of them.
+CALCULATOR_CONV = {"D_K": 3, "M": 32, "N": 96, "size": 28, "stride": 1, "padding": 1}
 
 # The live benchmark's choices.
 BENCH_BATCHES = (1, 2, 4, 8)
@@ -110,6 +139,11 @@ PHOTO_WIDTH = 240
 IR_CHANNEL_RANGE = (8, 512, 8)  # min, max, step
 IR_START = {"in": 32, "out": 32, "t": 6, "stride": 1}  # exercise 7's block
 IR_EXPANSIONS = (1, 2, 3, 4, 6)
+# "The reverse of a standard bottleneck": ResNet-50's first bottleneck (256 channels squeezed to
+# 64) against a MobileNetV2 block on 24 channels expanded 6 times.
+BOTTLENECK = {"channels": 256, "width": 64}
+INVERTED = {"channels": 24, "expansion": 6}
+BLOCK_FIGURE = (32, 64)  # the two-stage figure: a MobileNetV1 block from 32 to 64 channels
 
 # ---- Transfer learning ------------------------------------------------------------------------
 
@@ -156,3 +190,8 @@ EXERCISE8_HEAD_LR = "0.001"
 EXERCISE8_ADDED_LR = "0.0001"
 # Progressive unfreezing tip: strategy A for 5 epochs, then unfreeze later blocks (strategy B).
 PROGRESSIVE_FROZEN_EPOCHS = 5
+# Exercise 6's answer: "After step 3: 5,124 (head only: 1280×4 + 4 bias). After step 4: varies —
+# model.features[-3:] contains inverted residual blocks with roughly 500k params."
+EXERCISE6_HEAD_PARAMS = 5124
+EXERCISE6_LAST3_CLAIM = 500_000
+EXERCISE6_LAST3_DESCRIPTION = "inverted residual blocks with roughly 500k params"

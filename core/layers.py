@@ -8,8 +8,12 @@ It deliberately leaves out any particular network (core.<topic>.models).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import torch
 import torch.fx
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 
 def conv3x3(in_ch: int, out_ch: int, stride: int = 1) -> nn.Conv2d:
@@ -25,6 +29,17 @@ def conv1x1(in_ch: int, out_ch: int, stride: int = 1) -> nn.Conv2d:
 def params(module: nn.Module) -> int:
     """Learned parameters of a module, as torch counts them: sum of p.numel()."""
     return sum(p.numel() for p in module.parameters())
+
+
+def costs_on_meta(build: Callable[[], nn.Module], input_shape: tuple[int, ...]) -> dict[str, int]:
+    """Parameters (p.numel()) and multiply-adds (FlopCounterMode / 2) of a model, built and run on
+    the meta device: torch derives both from shapes alone, so even ResNet-50 costs no memory."""
+    with torch.device("meta"):
+        model = build()
+        x = torch.empty(input_shape)
+    with FlopCounterMode(display=False) as counter:
+        model(x)
+    return {"params": params(model), "macs": counter.get_total_flops() // 2}
 
 
 def _describe(module: nn.Module) -> str:

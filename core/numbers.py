@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 Number = int | float | str | sp.Expr
+SI = {"k": 1e3, "M": 1e6, "G": 1e9}  # prefixes fmt may scale by
 
 
 def exact(value: Number) -> sp.Expr:
@@ -48,23 +49,33 @@ def tex(value: object) -> str:
 
 
 def approx(value: object, digits: int = 4) -> str:
-    """A value to `digits` significant figures, as SymPy prints it (for derivations)."""
-    return str(sp.N(value, digits))
+    """A value to `digits` significant figures as LaTeX: 0.005726, or 1.784 \\times 10^{-5}."""
+    text = str(sp.N(value, digits))  # SymPy keeps huge and tiny exponents that a float cannot
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
 def fmt(value: object, spec: str = "") -> str:
     """Format a computed value for reading: integers plain, exact decimals as decimals, else 4 s.f.
 
-    `spec` is a Python format spec ("," for thousands separators, ".1%" ...), or "latex".
-    Tuples are formatted entry by entry; None is blank.
+    `spec` is a Python format spec ("," for thousands separators, ".1%" ...), "latex", "paren"
+    (a negative number in brackets, for a product such as 0.5 · (-1)), or a float spec ending in an
+    SI prefix, which scales first (".2fG": 4089184256 -> "4.09"). Tuples are formatted entry by
+    entry; None is blank.
     """
     if value is None:
         return ""
+    if spec[-1:] in SI:
+        return format(float(value) / SI[spec[-1]], spec[:-1])
     if isinstance(value, tuple):
         return "(" + ", ".join(fmt(v, spec) for v in value) + ")"
     if spec == "latex":
         return sp.latex(value)
     value = value if isinstance(value, sp.Basic) else exact(value)
+    if spec == "paren":
+        return f"({fmt(value)})" if value.is_negative else fmt(value)
     if not value.is_number:
         return str(value)
     if value.is_Integer:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from core import conv
+from core import conv, course
 from core.numbers import exact, fmt
 from quizzes import checking
 
@@ -73,6 +73,15 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Distractor:
+    """A known wrong answer, the message it earns, and when it applies (None: always)."""
+
+    expected: str
+    message: str
+    when: str | None = None
+
+
+@dataclass(frozen=True)
 class Question:
     """One question as written in the bank."""
 
@@ -90,7 +99,7 @@ class Question:
     solution: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     values: tuple[tuple[str, str], ...] = ()
-    distractors: tuple[tuple[str, str], ...] = ()
+    distractors: tuple[Distractor, ...] = ()
 
     @property
     def randomised(self) -> bool:
@@ -136,7 +145,7 @@ class Variant:
 
 
 def _check_choice(variant: Variant, chosen: str | None) -> checking.Verdict:
-    if not chosen or chosen not in variant.question.options:
+    if not chosen or chosen not in variant.options:
         return checking.Verdict(False, "Pick one of the options first.", None)
     if chosen == variant.expected:
         return checking.Verdict(True, "Correct.", None)
@@ -180,18 +189,22 @@ def make_variant(question: Question, seed: int = 0) -> Variant:
 def _build(question: Question, seed: int, params: dict) -> Variant:
     symbols = {v: sp.Symbol(v) for v in question.variables}
     names = {**params, **symbols}
-    if question.kind == "choice":
-        expected: object = question.expected
-        distractors = tuple(question.distractors)
-    else:
-        expected = evaluate(question.expected, names, question.topic)
-        distractors = tuple(
-            (evaluate(text, names, question.topic), msg) for text, msg in question.distractors
-        )
-    values = {name: evaluate(text, names, question.topic) for name, text in question.values}
-    options = list(question.options)
+    topic, choice = question.topic, question.kind == "choice"
+    values = {name: evaluate(text, names, topic) for name, text in question.values}
+    context = {**params, **values}
+
+    def answer(text: str) -> object:  # a choice is an option's text, filled in like the prompt
+        return fill(text, context) if choice else evaluate(text, names, topic)
+
+    expected = answer(question.expected)
+    context["answer"] = expected
+    distractors = tuple(
+        (answer(d.expected), fill(d.message, context))
+        for d in question.distractors
+        if d.when is None or bool(evaluate(d.when, names, topic))
+    )
+    options = [fill(option, context) for option in question.options]
     random.Random(f"{question.id}:{seed}:options").shuffle(options)  # no "first is right" tell
-    context = {**params, **values, "answer": expected}
     return Variant(
         question=question,
         seed=seed,
@@ -216,10 +229,18 @@ def _collides(variant: Variant) -> bool:
     )
 
 
+def _course_value(default: object) -> sp.Expr:
+    """A parameter's default: a number, or SymPy text over core.course's names (its own numbers)."""
+    if isinstance(default, str) and default[:1].isalpha():
+        names = {k: v for k, v in vars(course).items() if k.isupper()}
+        return exact(str(checking.evaluate_trusted(default, names)))
+    return exact(str(default))
+
+
 def _parameter(name: str, spec: object, where: str) -> Parameter:
     if not isinstance(spec, dict) or "default" not in spec:
         raise BankError(f"{where}: parameter {name!r} needs a table with a default")
-    default = exact(str(spec["default"]))
+    default = _course_value(spec["default"])
     if "choices" in spec:
         choices = tuple(exact(str(c)) for c in spec["choices"])
         if default not in choices:
@@ -234,6 +255,16 @@ def _parameter(name: str, spec: object, where: str) -> Parameter:
     if not (step > 0 and low <= default <= high):
         raise BankError(f"{where}: parameter {name!r} has a bad range")
     return Parameter(name, default, low=low, high=high, step=step)
+
+
+def _distractor(raw: object, where: str) -> Distractor:
+    if not isinstance(raw, dict) or not {"expected", "message"} <= set(raw) <= {
+        "expected",
+        "message",
+        "when",
+    }:
+        raise BankError(f"{where}: a distractor has expected, message and optionally when")
+    return Distractor(raw["expected"], raw["message"], raw.get("when"))
 
 
 def _question(raw: dict, topic: str, where: str) -> Question:
@@ -270,7 +301,7 @@ def _question(raw: dict, topic: str, where: str) -> Question:
             _parameter(name, spec, where) for name, spec in raw.get("parameters", {}).items()
         ),
         values=tuple(raw.get("values", {}).items()),
-        distractors=tuple((d["expected"], d["message"]) for d in raw.get("distractors", ())),
+        distractors=tuple(_distractor(d, where) for d in raw.get("distractors", ())),
     )
     _validate(question, where)
     return question
@@ -282,7 +313,7 @@ def _validate(q: Question, where: str) -> None:
     if q.kind == "choice":
         if q.expected not in q.options or len(q.options) < 2:
             raise BankError(f"{where}: a choice question's expected must be one of its options")
-        if any(wrong not in q.options for wrong, _ in q.distractors):
+        if any(d.expected not in q.options for d in q.distractors):
             raise BankError(f"{where}: a choice distractor must be one of the options")
     if q.kind == "expression" and not q.variables:
         raise BankError(f"{where}: an expression question needs variables")

@@ -38,6 +38,11 @@ def get_progress() -> progress.Progress:
     return st.session_state.setdefault(PROGRESS, {})
 
 
+def attempted(question_id: str) -> bool:
+    """Whether this session has checked an answer to the question (so its answer may be shown)."""
+    return get_progress().get(question_id, progress.Record()).attempts > 0
+
+
 def set_progress(record: progress.Progress) -> None:
     """Replace this session's progress record (after an import)."""
     st.session_state[PROGRESS] = record

@@ -81,6 +81,51 @@ class InvertedResidual(nn.Module):
         return out
 
 
+# MobileNetV1 (Howard et al. 2017, Table 1) after its 3x3 stride-2 stem to 32 channels: one row per
+# depthwise separable block, its depthwise stride s and its pointwise output channels c. (Table 1
+# prints stride 2 for the second-last block, whose map stays 7 x 7: stride 1, as every port uses.)
+# s, c
+MOBILENET_V1_STAGES = (
+    (1, 64),
+    (2, 128),
+    (1, 128),
+    (2, 256),
+    (1, 256),
+    (2, 512),
+    *((1, 512),) * 5,
+    (2, 1024),
+    (1, 1024),
+)
+MOBILENET_V1_STEM = 32
+
+
+class MobileNetV1(nn.Module):
+    """MobileNetV1 from its stage table; `full_conv=True` swaps every separable block for a
+    standard 3x3 convolution, the "Conv MobileNet" the paper compares it with (Table 4)."""
+
+    def __init__(
+        self, num_classes: int = 1000, full_conv: bool = False, stages=MOBILENET_V1_STAGES
+    ):
+        super().__init__()
+        block = StandardConv if full_conv else DepthwiseSeparableConv
+        layers, in_ch = [], MOBILENET_V1_STEM
+        for s, c in stages:
+            layers.append(block(in_ch, c, s))
+            in_ch = c
+        self.stem = nn.Sequential(
+            conv3x3(3, MOBILENET_V1_STEM, 2),
+            nn.BatchNorm2d(MOBILENET_V1_STEM),
+            nn.ReLU(inplace=True),
+        )
+        self.blocks = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(in_ch, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.blocks(self.stem(x))  # (B, 1024, 7, 7) for a 224 x 224 input
+        return self.fc(torch.flatten(self.avgpool(x), 1))  # (B, classes)
+
+
 # MobileNetV2's body after its 32-channel stem (Sandler et al. 2018, Table 2): each row is
 # n blocks of expansion t and c output channels; the first block of a row has stride s.
 # t, c, n, s
@@ -150,6 +195,11 @@ def inverted_residual_report(in_ch: int, out_ch: int, stride: int, expansion: in
         "skip": block.use_skip,
         "kernel": block.depthwise[0].kernel_size[0],
     }
+
+
+def separable_block_diagram(in_ch: int, out_ch: int) -> str:
+    """Graphviz DOT of a MobileNetV1 block as torch runs it: depthwise, then pointwise."""
+    return block_diagram(DepthwiseSeparableConv(in_ch, out_ch))
 
 
 def mobilenet_v2_plan() -> list[dict]:

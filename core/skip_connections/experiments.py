@@ -250,6 +250,16 @@ def degradation_onset(result: dict, margin: float = course.ONSET_MARGIN) -> int 
     return None
 
 
+def residual_plateau(result: dict, margin: float = course.PLATEAU_MARGIN) -> dict:
+    """Where the residual family's mean training error levels off: the shallowest depth from which
+    every deeper depth stays within `margin` of its best, with the best and worst means."""
+    means = {r["depth"]: r["mean"] for r in error_summary(result) if r["family"] == "residual"}
+    depths = sorted(means)
+    best = min(means.values())
+    start = next(d for d in depths if all(means[e] <= best + margin for e in depths if e >= d))
+    return {"from": start, "best": best, "worst": max(means.values()), "deepest": depths[-1]}
+
+
 def loss_curves(result: dict, depth: int) -> list[dict]:
     """Mean training loss over seeds at each logged step, per family, for one depth."""
     groups: dict[tuple[str, int], list[float]] = {}
@@ -456,6 +466,9 @@ def small_resnet_report() -> dict:
         "classes": model.fc.out_features,
         "stem_kernel": model.stem[0].kernel_size[0],
         "stem_padding": model.stem[0].padding[0],
+        "features": tuple(int(v) for v in expected["blocks.2"]),
+        # the side after the blocks if nothing before them downsampled: one stride-2 block only
+        "side_without_stem_pool": int(formulas.conv_output_size(side, 3, 2, 1)),
     }
 
 

@@ -4,8 +4,10 @@ Every function takes plain numbers (int, float, str decimals or SymPy Rationals)
 SymPy values, so a page can format them and a test can hold them against torch. Conventions,
 stated once here and on the page:
 
-- "L layers" are L weight layers. Each multiplies the backpropagated gradient by delta, so the
-  gradient reaching layer 1 has passed the L - 1 layers above it: g_1 = g_L delta^(L-1).
+- "L layers" are L weight layers. Each multiplies the backpropagated gradient by delta, and
+  "what layer k receives" is the gradient at its output, which has passed the L - k layers above
+  it: layer 1 receives g_1 = g_L delta^(L-1) (the course's own exercise 1(a)). What reaches the
+  network's input, below layer 1, has passed all L layers: delta^L.
 - "Layers to threshold" counts how many per-layer factors delta the gradient is multiplied by
   before the product is at or below the threshold tau.
 - A basic block is two 3x3 conv + BN layers; its shortcut is the identity or a projection (a 1x1
@@ -53,10 +55,26 @@ BLOCK_BRANCH_PARAMS = (
     + 2 * BATCHNORM_PARAMS.subs(BN_CHANNELS, C_out)
 )
 
-# A residual block of K layers passes the gradient through the identity (factor 1) plus the branch
-# (factor delta^K), so n_B blocks give (1 + delta^K)^n_B, a sum over the 2^n_B paths from the
-# identity-only path (1) to the one through every layer (delta^(K n_B)).
-RESIDUAL_GRADIENT = (1 + delta**LAYERS_PER_BLOCK) ** BLOCKS
+# A residual block of K layers passes the gradient through the identity (factor 1) plus its branch
+# (factor delta^K). Layer 1 is the first layer of block 1, inside that block's branch: what it
+# receives has crossed the n_B - 1 blocks above (1 + delta^K each) and the K - 1 layers of its own
+# branch above it (no skip passes layer 1's output). Multiplied out, it is a sum over paths, from
+# the one that skips every block it can (delta^(K-1)) to the one through every layer above layer 1
+# (delta^(K n_B - 1)), which is exactly what a plain stack of K n_B layers gives layer 1.
+RESIDUAL_GRADIENT = (1 + delta**LAYERS_PER_BLOCK) ** (BLOCKS - 1) * delta ** (LAYERS_PER_BLOCK - 1)
+
+
+def jacobian_product_tex() -> str:
+    """LaTeX of backpropagation through a plain stack, and its bound when every factor is delta.
+
+    With h_k = f_k(h_(k-1)) and J_k = dh_k / dh_(k-1), layer 1 receives the output gradient times
+    the Jacobians of the L - 1 layers above it, in order.
+    """
+    return (
+        r"g_1^{\top} = g_L^{\top}\, J_L\, J_{L-1} \cdots J_2, \qquad"
+        rf"\|g_1\| \le {sp.latex(GRADIENT_AT_FIRST_LAYER)}\,\|g_L\|"
+        r"\quad \text{when every } \|J_k\| \le \delta"
+    )
 
 
 def gradient_at_first_layer(factor: Number, depth: Number) -> sp.Expr:
@@ -194,7 +212,7 @@ def residual_output(x, f) -> tuple:
 
 
 def residual_gradient(factor: Number, blocks: Number, layers_per_block: Number = 2) -> sp.Expr:
-    """Scalar model of the gradient through n_B residual blocks of K layers: (1 + delta^K)^n_B."""
+    """What layer 1 of n_B residual blocks of K layers gets: (1 + delta^K)^(n_B-1) delta^(K-1)."""
     subs = {delta: exact(factor), LAYERS_PER_BLOCK: exact(layers_per_block), BLOCKS: exact(blocks)}
     return RESIDUAL_GRADIENT.subs(subs)
 

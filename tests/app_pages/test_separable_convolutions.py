@@ -14,7 +14,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core import training
+from core import course, training
 from core.separable_convolutions import benchmark
 from quizzes import bank
 from tests.reference import first_n_above
@@ -88,8 +88,10 @@ def test_the_page_renders_its_seven_sections(at):
 
 
 def test_the_standard_weight_count_shown_is_dk2_m_n_for_the_default_widgets(at):
+    start = course.CALCULATOR_CONV
     table = _table(at, "quantity").set_index("quantity")
-    assert table.loc["standard weights", ["SymPy", "torch"]].tolist() == [3 * 3 * 64 * 128] * 2
+    weights = start["D_K"] ** 2 * start["M"] * start["N"]
+    assert table.loc["standard weights", ["SymPy", "torch"]].tolist() == [weights] * 2
 
 
 def test_flop_counts_at_the_largest_channel_counts_are_twice_the_multiply_adds(at, changes):
@@ -261,9 +263,9 @@ def test_the_end_of_the_page_asks_every_question_of_the_topic_once(at):
 
 
 def test_the_course_q1_and_q2_are_asked_with_the_course_numbers(at):
-    prompts = " ".join(_texts(at.markdown).split())  # prompts wrap lines in the bank
-    q1 = "$M = 128$ input channels and $N = 256$ output channels"
-    assert q1 in prompts and "nn.Conv2d(64, 64, 3, padding=1, groups=?" in prompts
+    shown = {m.value for m in at.markdown}
+    course_questions = [q for q in bank.by_topic("separable_convolutions") if q.course_question]
+    assert course_questions and all(bank.variant(q.id, 0).prompt in shown for q in course_questions)
 
 
 def test_the_end_quiz_has_at_least_eight_randomised_questions_beyond_the_course_ones(at):
@@ -273,6 +275,11 @@ def test_the_end_quiz_has_at_least_eight_randomised_questions_beyond_the_course_
     assert sum(q.randomised for q in shown if q.source != "checkpoint") >= 8
 
 
-def test_the_course_87_percent_is_shown_as_the_saving_of_its_example(at):
+def test_the_course_examples_stay_hidden_until_asked_for(at):
+    assert not any("ratio for N = 64" in df.value.columns for df in at.dataframe)
+
+
+def test_the_course_87_percent_is_shown_as_the_saving_of_its_example(at, changes):
+    changes({"sep_examples": True})
     table = next(df.value for df in at.dataframe if "ratio for N = 64" in df.value.columns)
     assert round(100 * float(table.loc["saving", "ratio for N = 64"])) == 87

@@ -7,7 +7,7 @@ from torch import nn
 
 from core import conv
 from core.layers import params
-from core.numbers import exact, fmt
+from core.numbers import approx, exact, fmt
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,23 @@ def test_exact_reads_decimals_without_float_error(value, exact_value):
         ((sp.Integer(128), sp.Integer(16)), "", "(128, 16)"),
         (sp.Rational(1, 2), "latex", r"\frac{1}{2}"),
         (None, "", ""),
+        (sp.Integer(-1), "paren", "(-1)"),
+        (4089184256, ".2fG", "4.09"),
+        (25557032, ".1fM", "25.6"),
+        (sp.Rational(1, 2), "paren", "0.5"),
     ],
 )
 def test_values_are_formatted_for_reading(value, spec, text):
     assert fmt(value, spec) == text
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (sp.Rational(7, 10) ** 5, "0.1681"),
+        (sp.Rational(4, 5) ** 49, r"1.784 \times 10^{-5}"),
+        (sp.Integer(2) ** 9999, r"9.975 \times 10^{3009}"),
+    ],
+)
+def test_approximations_are_latex_with_powers_of_ten_where_needed(value, text):
+    assert approx(value) == text

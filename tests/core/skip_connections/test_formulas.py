@@ -138,12 +138,38 @@ def test_scalar_residual_slope_matches_a_finite_difference(w1, w2):
     assert float(formulas.scalar_residual_slope(w1, w2)) == pytest.approx(numeric, rel=1e-6)
 
 
+def _what_layer_one_receives(delta: float, blocks: int, per_block: int) -> float:
+    """Backpropagate through a scalar residual network with autograd: d output / d h_1."""
+    h1 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # layer 1's output
+    out = h1
+    for _ in range(per_block - 1):  # the rest of block 1's branch
+        out = delta * out
+    u = torch.tensor(1.0, dtype=torch.float64) + out  # block 1 adds its input back
+    for _ in range(blocks - 1):
+        branch = u
+        for _ in range(per_block):
+            branch = delta * branch
+        u = u + branch
+    u.backward()
+    return h1.grad.item()
+
+
 @pytest.mark.parametrize("factor, blocks, per_block", [("0.7", 3, 2), ("0.9", 5, 2), ("0.5", 4, 3)])
-def test_residual_gradient_is_the_sum_over_every_path_through_the_blocks(factor, blocks, per_block):
+def test_residual_gradient_is_what_autograd_gives_layer_one(factor, blocks, per_block):
+    expected = _what_layer_one_receives(float(factor), blocks, per_block)
+    got = formulas.residual_gradient(factor, blocks, per_block)
+    assert float(got) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("factor, blocks, per_block", [("0.7", 3, 2), ("0.9", 5, 2), ("0.5", 4, 3)])
+def test_residual_gradient_contains_the_plain_stacks_path_through_every_layer(
+    factor, blocks, per_block
+):
     d = sp.Rational(factor)
-    paths = itertools.product((0, per_block), repeat=blocks)  # skip a block, or cross its layers
-    total = sum(d ** sum(path) for path in paths)
-    assert formulas.residual_gradient(factor, blocks, per_block) == total
+    crossings = itertools.product((0, per_block), repeat=blocks - 1)  # skip a block, or cross it
+    paths = [d ** (per_block - 1 + sum(c)) for c in crossings]
+    plain = formulas.gradient_at_first_layer(factor, blocks * per_block)
+    assert plain in paths and formulas.residual_gradient(factor, blocks, per_block) == sum(paths)
 
 
 def test_residual_output_adds_like_torch():
