@@ -302,3 +302,10 @@ def test_the_quiz_claims_about_depth_64_hold_on_the_shipped_data():
         for r in experiments.error_summary(experiments.load_result())
     }
     assert means[("plain", 64)] > means[("plain", 16)] + 0.2
+
+
+def test_the_residual_plateau_starts_where_every_deeper_depth_stays_near_the_best():
+    rows = [(2, 0.05), (4, 0.02), (8, 0.004), (16, 0.0), (32, 0.003)]
+    result = {"results": [{"family": "residual", "depth": d, "train_error": e} for d, e in rows]}
+    plateau = experiments.residual_plateau(result, margin=0.01)
+    assert (plateau["from"], plateau["best"], plateau["worst"]) == (8, 0.0, 0.05)
