@@ -16,15 +16,15 @@ import inspect
 import random
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
 import sympy as sp
 
 from core import conv, course
-from core.numbers import exact, fmt
-from quizzes import checking
+from core.numbers import decimal_text, exact, fmt
+from quizzes import checking, slips
 
 BANK_DIR = Path(__file__).parent / "bank"
 KINDS = ("number", "integer", "expression", "shape", "choice")
@@ -125,9 +125,13 @@ class Variant:
     solution: tuple[str, ...] = ()
     distractors: tuple[tuple[object, str], ...] = field(default=(), hash=False)
     options: tuple[str, ...] = ()  # a choice question's options, shuffled per variant
+    slips: tuple[tuple[object, str], ...] = field(default=(), hash=False)  # tried last
 
-    def check(self, text: str) -> checking.Verdict:
-        """Check a student's answer (text for typed kinds, the option's text for choice)."""
+    def check(self, text: str, session: str | None = None) -> checking.Verdict:
+        """Check a student's answer (text for typed kinds, the option's text for choice).
+
+        `session` names the student, so one student's slow answers cannot hold up the others.
+        """
         q = self.question
         if q.kind == "choice":
             return _check_choice(self, text)
@@ -136,8 +140,19 @@ class Variant:
             self.expected,
             variables=q.variables,
             rel_tol=q.rel_tol,
-            distractors=self.distractors,
+            distractors=self.distractors + self.slips,
+            session=session,
         )
+
+    def answer_text(self) -> str:
+        """The expected answer as Markdown: an option, a formula, a shape or a number."""
+        kind, value = self.question.kind, self.expected
+        if kind == "choice":
+            return value
+        if kind == "expression" or (kind == "number" and not decimal_text(value)):
+            approx = "" if kind == "expression" else rf" \approx {fmt(value)}"
+            return f"${sp.latex(value)}{approx}$"
+        return fmt(value, ",")
 
     def interpret(self, text: str) -> checking.Interpretation:
         """What the checker understands the text as, without judging it."""
@@ -182,8 +197,37 @@ def make_variant(question: Question, seed: int = 0) -> Variant:
         params = {p.name: (p.default if seed == 0 else p.draw(rng)) for p in question.parameters}
         variant = _build(question, seed, params)
         if seed == 0 or not _collides(variant) or attempt == VARIANT_TRIES - 1:
-            return variant
+            return replace(variant, slips=_slips(variant))
     raise AssertionError("unreachable")
+
+
+def _slips(variant: Variant) -> tuple[tuple[object, str], ...]:
+    """The slips of the expected formula at this variant's numbers that are not already known."""
+    q = variant.question
+    if q.kind in ("choice", "shape"):
+        return ()
+    symbols = {name: sp.Symbol(name) for name in (*variant.params, *q.variables)}
+    try:
+        formula = evaluate(q.expected, symbols, q.topic)
+    except Exception:  # a formula that needs numbers (a search, a comparison) has no slips
+        return ()
+    if not isinstance(formula, sp.Expr) or not formula.free_symbols:
+        return ()
+    values = {symbols[name]: value for name, value in variant.params.items()}
+    known = (variant.expected, *(wrong for wrong, _ in variant.distractors))
+    return tuple(
+        (value, message)
+        for value, message in slips.slips(formula, values)
+        if not any(_same(value, other, q) for other in known)
+    )
+
+
+def _same(a: object, b: object, q: Question) -> bool:
+    """Whether two trusted values agree under the checker's rules (a busy checker says yes)."""
+    try:
+        return checking.equivalent(a, b, variables=q.variables, rel_tol=q.rel_tol)
+    except (checking.CheckerBusy, checking.WorkerError, TimeoutError):
+        return True
 
 
 def _build(question: Question, seed: int, params: dict) -> Variant:

@@ -10,6 +10,7 @@ unbalanced brackets...) costs no attempt. Everything that must survive page chan
 from __future__ import annotations
 
 import random
+import uuid
 
 import streamlit as st
 
@@ -19,6 +20,8 @@ PROGRESS = "_progress"  # progress.Progress: per question id
 SEEDS = "_variant_seeds"  # seed per question box (box key)
 BOXES = "_quiz_boxes"  # per question box: verdict, preview, hints shown
 PRACTICE_CURRENT = "_practice_current"  # the question on the practice page
+SESSION = "_checker_session"  # a random name for this session, for the checker's fairness limit
+LECTURE = "lecture_mode"  # the sidebar toggle: answers and solutions wait for the instructor
 EXAMPLES = {  # answers to copy the format of, chosen so that none answers a question
     "number": ("3^-4", "2/7 + 1/5", "37.9%"),
     "integer": ("1000",),
@@ -50,8 +53,12 @@ def set_progress(record: progress.Progress) -> None:
 
 def _box(key: str) -> dict:
     return st.session_state.setdefault(BOXES, {}).setdefault(
-        key, {"verdict": None, "refused": False, "preview": None, "hints": 0}
+        key, {"verdict": None, "refused": False, "preview": None, "hints": 0, "revealed": False}
     )
+
+
+def _reveal(key: str) -> None:
+    _box(key)["revealed"] = True
 
 
 def open_in_practice(question_id: str, seed: int) -> None:
@@ -74,9 +81,14 @@ def _seed(key: str, randomise: bool) -> int:
     return seeds[key]
 
 
+def _session() -> str:
+    """This browser session's name for the checker, which limits each session's slow checks."""
+    return st.session_state.setdefault(SESSION, uuid.uuid4().hex)
+
+
 def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
     answer = st.session_state.get(answer_key) or ""
-    verdict = variant.check(answer)
+    verdict = variant.check(answer, session=_session())
     box = _box(key)
     typed = variant.question.kind != "choice"
     refused = verdict.interpreted is None if typed else not answer  # costs no attempt
@@ -128,10 +140,27 @@ def question(question_id: str, *, key: str | None = None, course_numbers: bool =
             row.button("New numbers", key=f"{key}:{seed}:new", on_click=_new_numbers, args=(key,))
         if record.attempts:
             row.caption(f"Attempts: {record.attempts} · hints used: {record.hints_used}")
-        if record.attempts > 0:
+        if st.session_state.get(LECTURE):
+            _lecture_reveal(key, variant, box, row)
+        elif record.attempts > 0:
             with st.expander("Worked solution"):
-                for i, step in enumerate(variant.solution, 1):
-                    st.markdown(f"{i}. {step}")
+                _solution(variant)
+
+
+def _solution(variant: bank.Variant) -> None:
+    for i, step in enumerate(variant.solution, 1):
+        st.markdown(f"{i}. {step}")
+
+
+def _lecture_reveal(key: str, variant: bank.Variant, box: dict, row) -> None:
+    """In lecture mode the answer and the solution wait for the instructor's click."""
+    if not box["revealed"]:
+        row.button(
+            "Reveal the answer", key=f"{key}:{variant.seed}:reveal", on_click=_reveal, args=(key,)
+        )
+        return
+    st.markdown(f"**Answer:** {variant.answer_text()}")
+    _solution(variant)
 
 
 def _answer_form(key: str, variant: bank.Variant, answer_key: str) -> None:

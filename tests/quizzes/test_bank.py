@@ -170,3 +170,26 @@ def test_no_answer_box_example_is_the_answer(qid, seed):
 @pytest.mark.parametrize("kind", list(widget.EXAMPLES))
 def test_the_placeholder_shows_every_example(kind):
     assert all(example in widget.placeholder(kind) for example in widget.EXAMPLES[kind])
+
+
+@pytest.mark.parametrize("qid, seed", VARIANTS)
+def test_every_slip_is_wrong_and_named(qid, seed):
+    v = bank.variant(qid, seed)
+    messages = {m for _, m in (*v.distractors, *v.slips)}
+    for wrong, _ in v.slips:
+        verdict = v.check(typed(wrong))
+        assert not verdict.correct and verdict.message in messages, (typed(wrong), verdict)
+
+
+@pytest.mark.parametrize(
+    "qid, answer, slip",
+    [
+        ("vg-plain-six-layers", "0.7^4", "one factor of $\\delta$ too few"),
+        ("sep-ratio-value", "1/9", "the term $\\frac{1}{N}$ left out"),
+        ("sep-standard-params", "128*256", "$D_{K}^{2}$ left out"),
+        ("vg-plain-six-layers", "16.807", "in percent but without the % sign"),
+    ],
+)
+def test_a_slip_no_one_authored_is_named(qid, answer, slip):
+    verdict = bank.variant(qid, 0).check(answer)
+    assert not verdict.correct and slip in verdict.message

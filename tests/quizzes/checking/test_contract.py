@@ -1,7 +1,8 @@
-"""The answer checker: notation, exactness, functions, shapes, refusals and hostile input."""
+"""The checker's contract (quizzes/checking/__init__.py): verdicts, refusals, safety, latency."""
 
-import builtins
 import dataclasses
+import os
+import signal
 import threading
 import time
 
@@ -13,29 +14,6 @@ from quizzes.checking import check_answer, equivalent, interpret
 
 N = ("N",)
 CONV = ("N", "D_K", "M")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_worker():
-    checking.warm_up()
-
-
-def one_sentence(message: str) -> bool:
-    """A friendly sentence: capitalised, one full stop at the end, no traceback."""
-    return (
-        bool(message)
-        and message[0].isupper()
-        and message.endswith(".")
-        and ". " not in message
-        and "\n" not in message
-        and "Traceback" not in message
-    )
-
-
-def timed_check(text, expected, variables=()):
-    start = time.perf_counter()
-    verdict = check_answer(text, expected, variables=variables)
-    return verdict, time.perf_counter() - start
 
 
 ACCEPTED = [
@@ -98,10 +76,10 @@ def test_an_equivalent_form_is_accepted(text, expected, variables):
 
 
 REJECTED = [
-    pytest.param("0.17", "0.7**5", (), "not within 0.1%", id="a rounded decimal off by more"),
+    pytest.param("0.18", "0.7**5", (), "not within 0.1%", id="a rounded decimal off by more"),
     pytest.param("73728.4", 73728, (), "exact whole number", id="a close decimal for an integer"),
     pytest.param("73729", 73728, (), "not the answer", id="a neighbouring integer"),
-    pytest.param("1.41", "sqrt(2)", (), "not within 0.1%", id="too few digits of an irrational"),
+    pytest.param("1.42", "sqrt(2)", (), "not within 0.1%", id="a wrongly rounded irrational"),
     pytest.param("(N+1)/N", "(N + 9)/(9*N)", N, "differs from the answer at N =", id="wrong"),
     pytest.param("N^2", 4, N, "differs from the answer at N =", id="a letter for a number"),
     pytest.param("D_K^2 M", "D_K**2*M*N", CONV, "differs", id="a missing factor"),
@@ -109,7 +87,7 @@ REJECTED = [
 
 
 @pytest.mark.parametrize(("text", "expected", "variables", "reason"), REJECTED)
-def test_a_near_miss_is_rejected_with_its_reason(text, expected, variables, reason):
+def test_a_near_miss_is_rejected_with_its_reason(text, expected, variables, reason, one_sentence):
     verdict = check_answer(text, expected, variables=variables)
     assert not verdict.correct
     assert reason in verdict.message
@@ -122,7 +100,7 @@ def test_an_integer_is_matched_exactly_by_any_exact_form(text):
     assert check_answer(text, 73728).correct
 
 
-@pytest.mark.parametrize("text", ["73728.001", "73727.9999999999", "7.37281e4"])
+@pytest.mark.parametrize("text", ["73728.001", "73727.9999999999", "7.37281e4", "7.37e4"])
 def test_an_integer_refuses_any_nearby_decimal(text):
     assert not check_answer(text, 73728, rel_tol=0.1).correct
 
@@ -144,17 +122,17 @@ def test_an_irrational_form_that_only_comes_close_to_an_integer_is_rejected():
     assert not check_answer("e^(pi sqrt(163))", 262537412640768744).correct
 
 
-@pytest.mark.parametrize("text", ["floor(exp(999))", "floor(pi*10^998)", "log(0)", "1/(N - N)"])
-def test_a_value_that_cannot_be_evaluated_is_judged_wrong_politely(text):
-    verdict, seconds = timed_check(text, 1, N)
+@pytest.mark.parametrize("text", ["log(0)", "1/(N - N)", "tan(pi/2)", "exp(10^-999) - 1"])
+def test_a_value_that_cannot_be_evaluated_is_judged_wrong_politely(text, timed, one_sentence):
+    verdict, seconds = timed(text, 1, N)
     assert not verdict.correct
     assert one_sentence(verdict.message)
     assert seconds < 2
 
 
 def test_the_tolerance_is_relative_to_the_answer():
-    assert check_answer("1001", 1000.0, rel_tol=1e-3).correct
-    assert not check_answer("1002", 1000.0, rel_tol=1e-3).correct
+    assert check_answer("1001", 1000.5, rel_tol=1e-3).correct
+    assert not check_answer("1002", 1000.5, rel_tol=1e-3).correct
 
 
 def test_a_tiny_answer_is_compared_with_an_absolute_floor():
@@ -162,7 +140,7 @@ def test_a_tiny_answer_is_compared_with_an_absolute_floor():
 
 
 def test_a_wrong_number_message_does_not_reveal_the_answer():
-    verdict = check_answer("0.17", "0.7**5")
+    verdict = check_answer("0.18", "0.7**5")
     assert "0.168" not in verdict.message and "16807" not in verdict.message
 
 
@@ -175,6 +153,10 @@ def test_expressions_that_simplify_cannot_equate_are_decided_by_sampling():
 
 def test_an_expression_within_tolerance_at_every_point_is_accepted():
     assert check_answer("0.1111 + 1/N", "(N + 9)/(9*N)", variables=N).correct
+
+
+def test_an_expression_undefined_at_a_sample_point_is_still_proved_equal():
+    assert check_answer("(N^2 - 7.26^2)/(N - 7.26)", "N + 7.26", variables=N).correct
 
 
 def test_expected_symbols_are_matched_by_name_whatever_their_assumptions():
@@ -225,7 +207,7 @@ REFUSED = [
     pytest.param("((N+1", 1, N, "two '(' are never closed", id="two unclosed brackets"),
     pytest.param("N+1)", 1, N, "a ')' has no matching '('", id="a stray closing bracket"),
     pytest.param("(N+1]", 1, N, "'(' is closed by ']'", id="mismatched brackets"),
-    pytest.param("sin(N)", 1, N, "unknown name 'sin'; this question knows N", id="unknown"),
+    pytest.param("cosh(N)", 1, N, "unknown name 'cosh'; this question knows N", id="unknown"),
     pytest.param("x + 1", 1, (), "a number, with no letters", id="a letter in a number"),
     pytest.param("D_K + Q", 1, CONV, "knows N, D_K and M", id="lists what it knows"),
     pytest.param("0,87", 0.87, (), "like 0.87 rather than 0,87", id="decimal comma"),
@@ -233,7 +215,8 @@ REFUSED = [
     pytest.param("(1, 2)", 1, (), "expects a single answer", id="a list for a number"),
     pytest.param("1" * 201, 1, (), "longer than 200 characters", id="too long"),
     pytest.param("N == 2", 2, N, "comparisons can't be checked", id="comparison"),
-    pytest.param("N = 2", 2, N, "comparisons can't be checked", id="assignment"),
+    pytest.param("N = N + 1", 2, N, "comparisons can't be checked", id="an equation"),
+    pytest.param("2 = N", 2, N, "comparisons can't be checked", id="a value named afterwards"),
     pytest.param("N < 2", 2, N, "comparisons can't be checked", id="less than"),
     pytest.param("2 3", 6, (), "side by side", id="two numbers in a row"),
     pytest.param("sqrt 2", 1, (), "Write sqrt with brackets", id="a function without brackets"),
@@ -248,7 +231,9 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("text", "expected", "variables", "reason"), REFUSED)
-def test_malformed_input_is_refused_with_its_reason(text, expected, variables, reason):
+def test_malformed_input_is_refused_with_its_reason(
+    text, expected, variables, reason, one_sentence
+):
     verdict = check_answer(text, expected, variables=variables)
     assert not verdict.correct
     assert verdict.interpreted is None
@@ -284,17 +269,28 @@ HOSTILE = [
     pytest.param("1; 2", id="two statements"),
     pytest.param("＿＿import＿＿", id="full-width dunder"),
     pytest.param("＿＿import＿＿（＇os＇）", id="full-width call"),
+    pytest.param("_pct(5)", id="an internal function name"),
+    pytest.param(r"\input{/etc/passwd}", id="a latex file include"),
+    pytest.param(r"\frac{\frac{\frac{1}{2}}{3}", id="unbalanced latex braces"),
     pytest.param("9**9**9**9", id="power tower"),
     pytest.param("10^10^10", id="caret tower"),
     pytest.param("2^(10^7)", id="huge exponent"),
     pytest.param("1e999999999", id="huge scientific"),
     pytest.param("1e-999999999", id="tiny scientific"),
     pytest.param("100000!", id="factorial"),
+    pytest.param("(10!)!", id="factorial of a factorial"),
     pytest.param("exp(10^6)", id="huge exp"),
+    pytest.param("sin(10^9)", id="huge angle"),
+    pytest.param("floor((1+sqrt(2))^999)", id="rounding a huge irrational"),
+    pytest.param("ceil(sqrt(2)*10^999)", id="rounding to a thousand digits"),
+    pytest.param("sqrt(10^998 + 1)", id="a root of a thousand digits"),
     pytest.param("(" * 200 + "1" + ")" * 200, id="200 nested brackets"),
     pytest.param("(" * 25 + "1" + ")" * 25, id="25 nested brackets"),
+    pytest.param("|" * 30 + "1" + "|" * 30, id="30 nested bars"),
+    pytest.param("{" * 30 + "1" + "}" * 30, id="30 nested braces"),
     pytest.param("-" * 150 + "1", id="150 signs"),
     pytest.param("1+" * 99 + "1", id="many nodes"),
+    pytest.param("max(" + "1," * 99 + "1)", id="a max of a hundred values"),
     pytest.param("9" * 10_000, id="10000 characters"),
     pytest.param("\x00", id="a null byte"),
     pytest.param("1\u202e2", id="a right-to-left override"),
@@ -302,17 +298,17 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_input_is_refused_quickly_and_politely(text):
-    verdict, seconds = timed_check(text, 1)
+def test_hostile_input_is_refused_quickly_and_politely(text, timed, one_sentence):
+    verdict, seconds = timed(text, 1)
     assert seconds < 2
     assert not verdict.correct
     assert verdict.interpreted is None
     assert one_sentence(verdict.message)
 
 
-@pytest.mark.parametrize("text", ["N^N^N", "2^(N^4)", "exp(exp(exp(N)))"])
-def test_a_tower_over_variables_is_refused(text):
-    verdict, seconds = timed_check(text, 1, N)
+@pytest.mark.parametrize("text", ["N^N^N", "2^(N^4)", "exp(exp(exp(N)))", "tanh(N^N^N)"])
+def test_a_tower_over_variables_is_refused(text, timed):
+    verdict, seconds = timed(text, 1, N)
     assert seconds < 2
     assert "too large" in verdict.message
     assert verdict.interpreted is None
@@ -335,42 +331,84 @@ def test_a_payload_that_would_create_a_file_creates_nothing(payload, tmp_path, m
     assert list(tmp_path.iterdir()) == []
 
 
-def test_student_text_never_reaches_eval_exec_sympify_or_parse_expr(monkeypatch):
-    seen = []
-
-    def spy(original):
-        def wrapper(source, *args, **kwargs):
-            seen.append(source)
-            return original(source, *args, **kwargs)
-
-        return wrapper
-
-    for module, name in [(builtins, "eval"), (builtins, "exec"), (sp, "sympify")]:
-        monkeypatch.setattr(module, name, spy(getattr(module, name)))
-    monkeypatch.setattr(sp, "parse_expr", spy(sp.parse_expr))
-    text = "(N+1)(N+2) + 0.7^5"
-    interpret(text, variables=N)
-    checking._parse(text, N, True).build(evaluate=True)  # what the worker builds
-    assert not any(isinstance(source, str) and "0.7" in source for source in seen)
-
-
-def test_a_worker_overrun_is_reported_and_the_next_check_still_works():
-    k = sp.Symbol("k", integer=True, positive=True)
-    slow = sp.Sum(sp.sin(sp.Symbol("N") * k) / k, (k, 1, sp.oo))  # evalf runs for many seconds
-    verdict, seconds = timed_check("N", slow, N)
+def test_a_worker_overrun_is_reported_and_the_spare_serves_the_next_check(slow_expected, timed):
+    verdict, seconds = timed("N", slow_expected, N)
     assert verdict.message == checking.TIMEOUT
     assert verdict.interpreted is None
-    assert seconds < 2
-    verdict, seconds = timed_check("(N+1)^2", "N**2 + 2*N + 1", N)
+    assert seconds < 1.5
+    verdict, seconds = timed("0.7^N", "0.7**N", N)
     assert verdict.correct
-    assert seconds < 2
+    assert seconds < 0.5
+
+
+def test_a_worker_killed_mid_check_gives_a_polite_message_and_the_next_check_works(
+    slow_expected, timed
+):
+    pid = checking._POOL.call(os.getpid)  # the worker used last takes the next job
+    outcome = {}
+    thread = threading.Thread(
+        target=lambda: outcome.update(result=timed("N", slow_expected, N, session="s"))
+    )
+    thread.start()
+    time.sleep(0.3)
+    os.kill(pid, signal.SIGKILL)
+    thread.join()
+    verdict, seconds = outcome["result"]
+    assert verdict.message == checking.INTERNAL and verdict.interpreted is None
+    assert seconds < 1
+    verdict, seconds = timed("0.7^N", "0.7**N", N, session="s")
+    assert verdict.correct and seconds < 0.5
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_the_next_check(timed):
+    os.kill(checking._POOL.call(os.getpid), signal.SIGKILL)
+    time.sleep(0.05)
+    verdict, seconds = timed("0.7^N", "0.7**N", N)
+    assert verdict.correct and seconds < 0.5
+
+
+def test_a_session_with_a_check_running_in_a_worker_has_its_next_one_refused(slow_expected, timed):
+    thread = threading.Thread(target=timed, args=("N", slow_expected, N), kwargs={"session": "a"})
+    thread.start()
+    time.sleep(0.2)
+    mine, seconds = timed("0.7^N", "0.7**N", N, session="a")
+    other, _ = timed("0.7^N", "0.7**N", N, session="b")
+    thread.join()
+    assert mine.message == checking.BUSY and mine.interpreted is None and seconds < 0.1
+    assert other.correct
+
+
+def test_ordinary_checks_stay_fast_while_another_thread_sends_slow_checks(slow_expected, timed):
+    stop = threading.Event()
+
+    def attack():
+        while not stop.is_set():
+            timed("N", slow_expected, N, session="attacker")
+
+    attackers = [threading.Thread(target=attack) for _ in range(2)]
+    for attacker in attackers:
+        attacker.start()
+    results = []
+    try:
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            results.append(timed("0.7^5", "0.7**5", session="student"))
+            results.append(timed("(N+9)/9N", "(N + 9)/(9*N)", N, session="student"))
+            results.append(timed("0.7^N", "0.7**N", N, session="student"))
+    finally:
+        stop.set()
+        for attacker in attackers:
+            attacker.join()
+    assert all(verdict.correct for verdict, _ in results), [v.message for v, _ in results]
+    assert max(seconds for _, seconds in results[0::3] + results[1::3]) < 0.3
+    assert max(seconds for _, seconds in results[2::3]) < 1
 
 
 def test_checks_from_several_threads_all_get_verdicts():
     results = []
 
     def work(k):
-        results.append(check_answer(f"{k}N + N", f"{k + 1}*N", variables=N).correct)
+        results.append(check_answer(f"{k}N + sqrt(N)^2", f"{k + 1}*N", variables=N).correct)
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
     for thread in threads:
@@ -394,6 +432,12 @@ def test_a_matching_distractor_gives_its_own_message_and_index():
     assert verdict.interpreted
 
 
+def test_a_distractor_is_matched_in_a_worker_too():
+    distractors = [("sqrt(N)", "That is the square root.")]
+    verdict = check_answer("N^(1/2)", "N**2", variables=N, distractors=distractors)
+    assert verdict.distractor == 0
+
+
 def test_a_numeric_distractor_is_matched_in_process():
     verdict = check_answer("0.7*5", "0.7**5", distractors=[(3.5, "That is 0.7 times 5.")])
     assert verdict.distractor == 0
@@ -414,27 +458,10 @@ def test_a_verdict_is_frozen():
         check_answer("1", 1).correct = False
 
 
-@pytest.mark.parametrize(
-    ("text", "latex"),
-    [
-        pytest.param("(N+9)/(9N)", r"\frac{N + 9}{9 N}", id="a fraction"),
-        pytest.param("0.7⁵", "0.7^{5}", id="a superscript"),
-        pytest.param("5×10^-4", r"5 \cdot 10^{-4}", id="scientific"),
-        pytest.param("87%", r"87 \% = 0.87", id="a percentage with its value"),
-        pytest.param("3 - -2", "3 - -2", id="signs as typed"),
-        pytest.param("D_K²", "D_{K}^{2}", id="a subscripted name"),
-        pytest.param("7/10^5", r"\frac{7}{10^{5}}", id="a power of ten under a fraction bar"),
-    ],
-)
-def test_the_preview_shows_what_was_read(text, latex):
-    preview = interpret(text, variables=CONV)
-    assert preview.ok and preview.latex == latex
-
-
 def test_the_preview_refuses_with_the_same_reason_as_the_check():
-    preview = interpret("sin(N)", variables=N)
+    preview = interpret("cosh(N)", variables=N)
     assert not preview.ok and preview.latex is None
-    assert preview.message == check_answer("sin(N)", 1, variables=N).message
+    assert preview.message == check_answer("cosh(N)", 1, variables=N).message
 
 
 def test_the_preview_reads_commas_as_a_tuple_unless_told_one_value_is_expected():
@@ -455,6 +482,11 @@ def test_the_preview_reads_commas_as_a_tuple_unless_told_one_value_is_expected()
 )
 def test_equivalent_compares_trusted_values(a, b, variables, same):
     assert equivalent(a, b, variables=variables) is same
+
+
+def test_equivalent_raises_timeout_when_a_worker_overruns(slow_expected):
+    with pytest.raises(TimeoutError):
+        equivalent("N", slow_expected, variables=N)
 
 
 def test_warming_up_without_waiting_returns_at_once_and_checks_still_work():
