@@ -3,6 +3,7 @@
 import streamlit as st
 
 from quizzes import bank, checking, widget
+from ui import lecture
 
 st.set_page_config(page_title="Modern CNNs tutor", page_icon="🧠", layout="wide")
 
@@ -21,23 +22,23 @@ pages = [
 page = st.navigation(pages)
 checking.warm_up(wait=False)  # the answer checker's workers load SymPy while the page draws
 
-PRESET = "_preset_applied"  # a shared link's preset is applied once per session
-if PRESET not in st.session_state:
-    st.session_state[PRESET] = True
-    preset = bank.practice_preset(st.query_params.get("question"), st.query_params.get("seed"))
+PRESET = "_preset_applied"  # the last practice link applied, so a rerun doesn't apply it again
+asked = (st.query_params.get("question"), st.query_params.get("seed"))
+if asked != (None, None) and st.session_state.get(PRESET) != asked:
+    st.session_state[PRESET] = asked
+    preset = bank.practice_preset(*asked)
     if preset:
         widget.open_in_practice(*preset)
 
 if st.query_params.get("lecture") == "1":
-    st.session_state.setdefault("lecture_mode", True)
-lecture = st.sidebar.toggle(
-    "Lecture mode", key="lecture_mode", help="Larger text for a projector; link with ?lecture=1"
+    st.session_state.setdefault(widget.LECTURE, True)
+st.sidebar.toggle(
+    "Lecture mode",
+    key=widget.LECTURE,
+    help="For a projector: larger text, formulas and charts; answers and solutions wait for "
+    "your click; calculators derive one step per click. Link with ?lecture=1.",
 )
-if lecture:
-    st.html(
-        "<style>html, .stMarkdown, .stMarkdown p, .stMarkdown li {font-size: 1.25rem;}"
-        " h1 {font-size: 2.8rem;} h2 {font-size: 2.1rem;}</style>"
-    )
+lecture.style()
 widget.sidebar_summary()
 
 page.run()

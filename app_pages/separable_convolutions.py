@@ -8,13 +8,40 @@ from core.data import PHOTO_CREDIT
 from core.numbers import fmt
 from core.separable_convolutions import benchmark, claims, formulas, inputs, models, photo
 from quizzes import widget
-from ui import charts, show
+from ui import charts, lecture, links, show
+from ui.links import Link
 
 TOPIC = "separable_convolutions"
 INLINE = ("sep-double-channels", "sep-ratio-value", "sep-saving-check")
 DEFAULT = benchmark.BenchmarkShape()  # the course's exercise 3: M = 64, N = 128, D_F = 56
 REQUESTED = "_sep_bench_requested"  # benchmarks this session asked to time
 COUNTED = "_sep_networks_counted"  # the student asked torch to count the networks
+PAGE = "separable_convolutions"
+COSTS = (
+    Link("sep_kernel", "D_K", "choice", choices=course.KERNEL_CHOICES),
+    Link("sep_in", "M", "int", 1, course.MAX_CHANNELS),
+    Link("sep_out", "N", "int", 1, course.MAX_CHANNELS),
+    Link("sep_size", "side", "int", 1, course.MAX_INPUT_SIDE),
+    Link("sep_stride", "stride", "int", 1, course.MAX_CONV_STRIDE),
+    Link("sep_padding", "pad", "int", 0, course.MAX_CONV_PADDING),
+)
+PHOTO = (
+    *(Link(f"sep_f_{c}", c, "choice", choices=tuple(photo.PHOTO_FILTERS)) for c in photo.CHANNELS),
+    Link("sep_mix_preset", "mix", "choice", choices=tuple(photo.MIXER_PRESETS)),
+)
+BENCH = (
+    Link("sep_b_batch", "batch", "choice", choices=course.BENCH_BATCHES),
+    Link("sep_b_in", "bench_M", "choice", choices=course.BENCH_CHANNELS),
+    Link("sep_b_out", "bench_N", "choice", choices=course.BENCH_CHANNELS),
+    Link("sep_b_size", "D_F", "choice", choices=course.BENCH_SIDES),
+    Link("sep_b_kernel", "bench_D_K", "choice", choices=course.BENCH_KERNELS),
+)
+INVERTED = (
+    Link("sep_ir_in", "ir_in", "choice", choices=course.IR_CHANNEL_CHOICES),
+    Link("sep_ir_out", "ir_out", "choice", choices=course.IR_CHANNEL_CHOICES),
+    Link("sep_ir_t", "t", "choice", choices=course.IR_EXPANSIONS),
+    Link("sep_ir_stride", "ir_stride", "choice", choices=(1, 2)),
+)
 
 
 def why_it_matters() -> None:
@@ -80,6 +107,7 @@ def costs() -> None:
     padding = cols[5].number_input(
         "padding", 0, course.MAX_CONV_PADDING, start["padding"], key="sep_padding"
     )
+    links.share(COSTS, "sep-costs")
     st.latex(rf"\text{{weights}} = {tex['standard_params']}, \qquad"
              rf"\text{{multiply-adds}} = {tex['standard_macs']}")  # fmt: skip
     problem = inputs.conv_shape_problem(k, m, n, size, stride, padding)
@@ -105,9 +133,10 @@ def costs() -> None:
 
 def standard_cost(k: int, m: int, n: int, size: int, stride: int, padding: int) -> None:
     d_f = conv_output_size(size, k, stride, padding)
+    st.markdown(f"With stride {stride} and padding {padding} the output map is $D_F = {d_f}$:")
+    lecture.steps(show.cached(formulas.standard_cost_derivation, k, m, n, d_f), "sep-standard")
     st.markdown(
-        f"With stride {stride} and padding {padding} the output map is $D_F = {d_f}$, so the "
-        f"standard layer has **{fmt(standard_params(k, m, n), ',')}** weights and "
+        f"So the standard layer has **{fmt(standard_params(k, m, n), ',')}** weights and "
         f"needs **{fmt(standard_macs(k, m, n, d_f), ',')}** multiply-adds per image. "
         "Below, SymPy's counts beside torch's: weights from a real `nn.Conv2d`, FLOPs from "
         "`FlopCounterMode`."
@@ -135,8 +164,7 @@ def separable_cost(k: int, m: int, n: int, stride: int, padding: int) -> None:
     )
     st.graphviz_chart(show.cached(models.separable_block_diagram, *course.BLOCK_FIGURE))
     st.markdown("Dividing the two cost expressions, SymPy finds:")
-    for step in show.cached(formulas.ratio_derivation, k, n):
-        st.latex(step)
+    lecture.steps(show.cached(formulas.ratio_derivation, k, n), "sep-ratio")
 
 
 def worked_examples() -> None:
@@ -221,6 +249,7 @@ def photo_section() -> None:
         for col, c, d in zip(cols, photo.CHANNELS, photo.DEFAULT_FILTERS, strict=True)
     )
     preset_key = "sep_mix_preset"
+    links.share(PHOTO, "sep-photo")
     st.selectbox(
         "Pointwise mixer preset",
         list(photo.MIXER_PRESETS),
@@ -273,6 +302,7 @@ def benchmark_section() -> None:
     threads = cols[5].select_slider(
         "threads", benchmark.available_threads(), benchmark.BenchmarkConfig.threads, key="sep_b_thr"
     )
+    links.share(BENCH, "sep-bench")
     shape = benchmark.BenchmarkShape(batch, m, n, size, k)
     problem = benchmark.shape_problem(shape, benchmark.BenchmarkConfig(threads=threads))
     if problem:
@@ -357,6 +387,7 @@ def inverted_residuals() -> None:
     c_out = cols[1].number_input("output channels", low, high, start["out"], step, key="sep_ir_out")
     t = cols[2].select_slider("expansion t", course.IR_EXPANSIONS, start["t"], key="sep_ir_t")
     stride = cols[3].radio("stride", [1, 2], key="sep_ir_stride", horizontal=True)
+    links.share(INVERTED, "sep-ir")
     block = show.cached(models.inverted_residual_report, c_in, c_out, stride, t)
     kernel = block["kernel"]
     by_sympy = show.cached(formulas.inverted_residual_breakdown, kernel, c_in, c_out, t)
@@ -376,6 +407,10 @@ def inverted_residuals() -> None:
         trade = (
             f"The expansion costs weights, and buys a depthwise filter over "
             f"{by_sympy['hidden']} channels instead of {c_in}."
+        )
+    with left:
+        lecture.steps(
+            show.cached(formulas.inverted_residual_derivation, kernel, c_in, c_out, t), "sep-ir"
         )
     left.markdown(
         f"Convolution weights: **{fmt(ir_weights, ',')}**, against **{fmt(v1_weights, ',')}** "
@@ -474,6 +509,7 @@ SECTIONS = (
     case_study_and_checks,
 )
 
+links.restore(COSTS + PHOTO + BENCH + INVERTED, PAGE)
 st.title("Depthwise separable convolutions (MobileNet)")
 st.markdown(
     "A standard convolution asks every filter to look at every channel and every neighbour at "

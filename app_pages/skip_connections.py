@@ -3,11 +3,12 @@
 import streamlit as st
 
 from core import course
-from core.numbers import approx, fmt
+from core.numbers import fmt
 from core.skip_connections import experiments, formulas, models
 from core.skip_connections.experiments import DegradationConfig
 from quizzes import widget
-from ui import charts, show
+from ui import charts, lecture, links, show
+from ui.links import Link
 
 TOPIC = "skip_connections"
 INLINE = (
@@ -19,6 +20,33 @@ INLINE = (
 )
 REVEALED = "_skip_degradation_revealed"  # the student has made their prediction
 LIVE = "_skip_degradation_live"  # the last configuration this session asked to train
+PAGE = "skip_connections"
+CALCULATOR = (
+    Link("vg_delta", "delta", "float", 0, course.MAX_CALCULATOR_FACTOR),
+    Link("vg_depth", "L", "int", 1, course.MAX_CALCULATOR_DEPTH),
+    Link("vg_tau", "tau", "float", 0, 1),
+)
+SWEEP = (
+    Link("deg_depths", "depths", "ints", choices=experiments.DEPTH_CHOICES),
+    Link("deg_activation", "act", "choice", choices=tuple(models.ACTIVATIONS)),
+    Link("deg_bn", "bn", "bool"),
+    Link("deg_lr", "lr", "choice", choices=course.LR_CHOICES),
+    Link("deg_steps", "steps", "choice", choices=course.STEP_CHOICES),
+    Link("deg_seeds", "seeds", "int", 1, course.MAX_SEEDS),
+)
+FLOW = (
+    Link("gf_depth", "gf_depth", "choice", choices=course.PROBE_DEPTHS),
+    Link("gf_act", "gf_act", "choice", choices=tuple(models.ACTIVATIONS)),
+    Link("gf_init", "gf_init", "choice", choices=tuple(models.INITS)),
+)
+JACOBIAN = tuple(Link(f"jac_x{i}", f"x{i}", "float", *course.EXAMPLE_X_RANGE) for i in (1, 2))
+BLOCK = (
+    Link("pj_c", "C", "int", 0, course.BLOCK_MAX_CHANNELS),
+    Link("pj_h", "H", "int", 1, course.BLOCK_MAX_SIDE),
+    Link("pj_w", "W", "int", 1, course.BLOCK_MAX_SIDE),
+    Link("pj_out", "out", "int", 0, course.BLOCK_MAX_CHANNELS),
+    Link("pj_stride", "stride", "int", 1, course.BLOCK_MAX_STRIDE),
+)
 PLATEAU_GUESSES = (
     "It falls a little, then stays flat near its best as depth grows",
     "It keeps falling steadily all the way to the deepest network",
@@ -186,6 +214,7 @@ def run_it_yourself(shipped: dict) -> None:
     show.figure(charts.degradation_errors, summary, None, onset, key="deg-live")
     if result["config"] == shipped["config"]:
         st.caption("Same settings and seeds as the shipped run above.")
+    links.share(SWEEP, "deg")
 
 
 def vanishing() -> None:
@@ -261,12 +290,10 @@ def threshold_calculator() -> None:
         format=f"%.{course.CALCULATOR_THRESHOLD_PLACES}f",
         key="vg_tau",
     )
+    links.share(CALCULATOR, "vg")
     factor, tau = formulas.calculator_inputs(factor, tau)  # rounded to the places shown
-    fraction = show.cached(formulas.gradient_at_first_layer, factor, depth)
-    st.markdown(
-        f"At layer 1: $g_1 / g_L = \\delta^{{L-1}} = {fmt(factor)}^{{{depth} - 1}} \\approx "
-        f"{approx(fraction)}$."
-    )
+    st.markdown("What layer 1 receives:")
+    lecture.steps(show.cached(formulas.first_layer_derivation, factor, depth), "vg-first")
     regime = formulas.gradient_regime(factor)
     if regime != "vanishing":
         st.info(
@@ -284,9 +311,9 @@ def threshold_calculator() -> None:
         st.warning("Choose a threshold τ strictly between 0 and 1.")
         return
     k = show.cached(formulas.layers_to_threshold, factor, tau)
-    st.markdown(f"The gradient is at or below τ after **{k} layers**:")
-    for step in show.cached(formulas.threshold_derivation, factor, tau):
-        st.latex(step)
+    st.markdown("How many layers until the gradient is at or below τ:")
+    lecture.steps(show.cached(formulas.threshold_derivation, factor, tau), "vg-threshold")
+    st.markdown(f"The gradient is at or below τ after **{k} layers**.")
     curve = show.cached(formulas.gradient_decay_curve, factor, depth)
     show.figure(charts.gradient_decay, curve, float(tau), int(k), key="vg-decay")
 
@@ -309,6 +336,7 @@ def gradient_flow() -> None:
     init = right.radio(
         "Initialisation", list(models.INITS), format_func=models.INITS.get, key="gf_init"
     )
+    links.share(FLOW, "gf")
     rows = show.cached(experiments.gradient_flow, depth, activation, init)
     show.figure(charts.gradient_flow, rows, key="gf-chart")
     for family in ("plain", "residual"):
@@ -387,6 +415,7 @@ def jacobian_check() -> None:
     x0 = course.EXAMPLE_X0
     x1 = left.number_input("x₁", low, high, float(x0[0]), step=0.1, key="jac_x1")
     x2 = right.number_input("x₂", low, high, float(x0[1]), step=0.1, key="jac_x2")
+    links.share(JACOBIAN, "jac")
     check = show.cached(experiments.jacobian_check, course.EXAMPLE_W1, course.EXAMPLE_W2, (x1, x2))
     left, right = st.columns(2)
     left.markdown("**SymPy** (exact, then evaluated)")
@@ -445,6 +474,7 @@ def projection_explorer() -> None:
     stride = cols[4].number_input(
         "Stride", 1, course.BLOCK_MAX_STRIDE, start["stride"], key="pj_stride"
     )
+    links.share(BLOCK, "pj")
     in_shape = (channels, height, width)
     problems = experiments.block_problems(in_shape, out_ch, stride)
     if problems:
@@ -467,6 +497,7 @@ def projection_explorer() -> None:
     )
     if report["projection"]:
         st.code(report["shortcut"], language="text")
+        lecture.steps(show.cached(formulas.projection_derivation, channels, out_ch), "pj-params")
     st.markdown(
         f"The whole block has **{sym['block_params']:,}** parameters (torch: "
         f"{report['block_params']:,})."
@@ -561,6 +592,7 @@ SECTIONS = (
     case_study_and_checks,
 )
 
+links.restore(CALCULATOR + SWEEP + FLOW + JACOBIAN + BLOCK, PAGE)
 st.title("Skip connections (ResNet)")
 st.markdown(
     "Why stacking more layers once made networks worse, and how adding the input back, "

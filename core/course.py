@@ -51,6 +51,7 @@ CALCULATOR_THRESHOLD_PLACES = 4
 MAX_DEPTH = 64
 MAX_SEEDS = 5
 MIN_STEPS, MAX_STEPS = 50, 1000
+STEP_CHOICES = tuple(range(MIN_STEPS, MAX_STEPS + 1, MIN_STEPS))  # the steps slider's stops
 LR_CHOICES = (3e-4, 1e-3, 3e-3, 1e-2)  # Adam; 3e-3 suits the BatchNorm runs
 LIVE_BUDGET_S = 40.0  # a live sweep starts no new network after this
 LIVE_LIMIT_S = 55.0  # and drops a network still training then, so no run passes about a minute
@@ -60,6 +61,7 @@ PLATEAU_MARGIN = 0.01  # the residual curve "levels off" where it stays within 1
 # The gradient-flow probe at initialisation.
 PROBE_DEPTH = 50
 PROBE_MAX_DEPTH = 200
+PROBE_DEPTHS = tuple(range(2, PROBE_MAX_DEPTH + 1, 2))  # a residual stack needs an even depth
 PROBE_BATCH = 128
 
 # The residual-block explorer: a two-unit block F(x) = W2 tanh(W1 x), x0 movable in a range.
@@ -137,7 +139,8 @@ PHOTO_WIDTH = 240
 
 # The inverted-residual explorer.
 IR_CHANNEL_RANGE = (8, 512, 8)  # min, max, step
-IR_START = {"in": 32, "out": 32, "t": 6, "stride": 1}  # exercise 7's block
+IR_CHANNEL_CHOICES = tuple(range(IR_CHANNEL_RANGE[0], IR_CHANNEL_RANGE[1] + 1, IR_CHANNEL_RANGE[2]))
+IR_START = {"in": 24, "out": 24, "t": 6, "stride": 1}  # MobileNetV2's second stage, not exercise 7
 IR_EXPANSIONS = (1, 2, 3, 4, 6)
 # "The reverse of a standard bottleneck": ResNet-50's first bottleneck (256 channels squeezed to
 # 64) against a MobileNetV2 block on 24 channels expanded 6 times.

@@ -3,7 +3,8 @@
 `exact()` turns what a course, a widget or the bank gives (ints, floats, decimal strings, SymPy)
 into an exact SymPy number, so 0.9 is 9/10 and powers stay exact. `fmt()` formats a computed value
 for prose and tables (integers plain or with thousands separators, terminating decimals as
-decimals, otherwise 4 significant figures); `tex()` gives LaTeX for formulas on a page.
+decimals, otherwise 4 significant figures); `approx()`, `value_tex()` and `derivation()` give
+LaTeX for a page: a value, and the three steps formula, values put in, result.
 It deliberately leaves out any formula or any Streamlit code.
 """
 
@@ -43,9 +44,28 @@ def decimal_tex(value: sp.Expr) -> str:
     return decimal_text(value) or rf"\left({sp.latex(value)}\right)"
 
 
-def tex(value: object) -> str:
-    """LaTeX of a SymPy expression or number."""
-    return sp.latex(value)
+def value_tex(value: object) -> str:
+    """A computed value as LaTeX: whole numbers with thousands separators, short decimals as
+    decimals, anything else to 4 significant figures."""
+    value = value if isinstance(value, sp.Basic) else exact(value)
+    if value.is_Integer:
+        return f"{int(value):,}".replace(",", "{,}")
+    return decimal_text(value) or approx(value)
+
+
+def derivation(lhs: str, expr: sp.Expr, values: dict) -> list[str]:
+    """Three LaTeX steps from SymPy: lhs = the formula, = the values put in, = the result."""
+    exact_values = {symbol: exact(v) for symbol, v in values.items()}
+    names = {
+        symbol: rf"\left({decimal_tex(v)}\right)" if v.is_negative else decimal_tex(v)
+        for symbol, v in exact_values.items()
+    }
+    result = expr.subs(exact_values)
+    return [
+        rf"{lhs} = {sp.latex(expr, mul_symbol='dot')}",
+        rf"= {sp.latex(expr, mul_symbol='dot', symbol_names=names)}",
+        rf"= {value_tex(result)}",
+    ]
 
 
 def approx(value: object, digits: int = 4) -> str:

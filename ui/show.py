@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 import sympy as sp
 
-from ui import charts
+from ui import charts, lecture
 
 _CACHED: dict[Callable, Callable] = {}
 
@@ -59,6 +59,9 @@ def _figure(builder: str, args: tuple) -> tuple[dict, str, list[dict]]:
 def figure(builder: Callable[..., charts.Figure], *args, key: str) -> None:
     """Draw a ui.charts figure: the chart, its one-sentence summary, and its data in a popover."""
     spec, summary, data = _figure(builder.__name__, args)
+    config = lecture.chart_config()
+    if config:
+        spec = {**spec, "config": {**spec.get("config", {}), **config}}
     st.vega_lite_chart(spec, width="stretch")
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.caption(summary)

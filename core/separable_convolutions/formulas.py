@@ -26,7 +26,7 @@ from core.conv import (
     standard_macs,
     standard_params,
 )
-from core.numbers import Number, approx, exact
+from core.numbers import Number, approx, derivation, exact
 
 G = sp.Symbol("G", positive=True, integer=True)  # groups= of nn.Conv2d
 t = sp.Symbol("t", positive=True, integer=True)  # MobileNetV2 expansion factor
@@ -141,6 +141,22 @@ def ratio_derivation(kernel: Number, out_ch: Number) -> list[str]:
         rf" \approx {approx(r)}",
         rf"\text{{reduction}} = 1 / {approx(r)} \approx {approx(1 / r)}\times",
     ]
+
+
+def standard_cost_derivation(kernel: Number, in_ch: Number, out_ch: Number, out_size: Number):
+    """LaTeX steps for a standard layer's weights, then its multiply-adds."""
+    values = {D_K: kernel, M: in_ch, N: out_ch, D_F: out_size}
+    return derivation(r"\text{weights}", STANDARD_PARAMS, values) + derivation(
+        r"\text{multiply-adds}", STANDARD_MACS, values
+    )
+
+
+def inverted_residual_derivation(kernel: Number, in_ch: Number, out_ch: Number, expansion: Number):
+    """LaTeX steps for an inverted residual's weights (t = 1 has no expand layer)."""
+    layers = IR_DEPTHWISE_PARAMS + IR_PROJECT_PARAMS
+    weights = layers if exact(expansion) == 1 else IR_EXPAND_PARAMS + layers
+    values = {D_K: kernel, M: in_ch, N: out_ch, t: expansion}
+    return derivation(r"\text{weights}", weights, values)
 
 
 def cost_formulas_tex() -> dict[str, str]:

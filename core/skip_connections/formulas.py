@@ -32,7 +32,7 @@ from core.conv import (
     standard_params,
 )
 from core.conv import C as BN_CHANNELS
-from core.numbers import Number, approx, decimal_tex, exact
+from core.numbers import Number, approx, decimal_tex, derivation, exact
 
 delta, tau = sp.symbols("delta tau", positive=True)
 L = sp.Symbol("L", positive=True, integer=True)
@@ -111,6 +111,16 @@ def threshold_derivation(factor: Number, threshold: Number) -> list[str]:
         rf"\text{{check: }} {dt}^{{{k}}} \approx {approx(d**k)} \le {tt}"
         rf" < {dt}^{{{k - 1}}} \approx {approx(d ** (k - 1))}",
     ]
+
+
+def first_layer_derivation(factor: Number, depth: Number) -> list[str]:
+    """LaTeX steps of g_1 / g_L = delta^(L-1): the formula, the values, the result."""
+    return derivation("g_1 / g_L", GRADIENT_AT_FIRST_LAYER, {delta: factor, L: depth})
+
+
+def projection_derivation(in_ch: Number, out_ch: Number) -> list[str]:
+    """LaTeX steps of a projection shortcut's parameters, C_in C_out + 2 C_out."""
+    return derivation(r"\text{projection}", PROJECTION_PARAMS, {C_in: in_ch, C_out: out_ch})
 
 
 def calculator_inputs(factor: Number, threshold: Number) -> tuple[sp.Rational, sp.Rational]:

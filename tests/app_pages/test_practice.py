@@ -44,7 +44,7 @@ def test_a_known_mistake_gets_its_targeted_message(open_page):
     assert at.error[0].value.startswith(v.distractors[0][1])
 
 
-@pytest.mark.parametrize("text", ["", "44,", "(44", "sin(44)", "__import__('os').getcwd()"])
+@pytest.mark.parametrize("text", ["", "44,", "(44", "cosh(44)", "__import__('os').getcwd()"])
 def test_malformed_or_hostile_input_is_refused_without_costing_an_attempt(open_page, text):
     at, v = open_on(open_page)
     answer(at, v, text)

@@ -245,9 +245,10 @@ def test_a_benchmark_requested_while_another_runs_gets_a_message(at, changes, mo
     assert "Another student's live run" in _texts(at.info) and "still going" in _texts(at.warning)
 
 
-def test_the_inverted_residual_table_has_the_course_exercise_counts(at):
+def test_the_inverted_residual_table_counts_the_starting_block_by_hand(at):
     table = _table(at, "part").set_index("part")
-    expected = {"expand": 32 * 192, "depthwise": 9 * 192, "project": 192 * 32}
+    c_in, c_out, t = course.IR_START["in"], course.IR_START["out"], course.IR_START["t"]
+    expected = {"expand": c_in * t * c_in, "depthwise": 9 * t * c_in, "project": t * c_in * c_out}
     assert {k: tuple(table.loc[k]) for k in expected} == {k: (v, v) for k, v in expected.items()}
 
 

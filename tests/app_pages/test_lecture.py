@@ -1,0 +1,79 @@
+"""Lecture mode: answers and solutions wait for the instructor, derivations go one step a click."""
+
+import pytest
+
+from quizzes import bank, widget
+
+PAGES = {  # a page, and a question box on it with its key
+    "app_pages/skip_connections.py": "vg-depth-threshold",
+    "app_pages/separable_convolutions.py": "sep-ratio-value",
+    "app_pages/practice.py": "practice:vg-plain-six-layers",
+}
+
+
+def _lecture(new_app, page, **session):
+    at = new_app()
+    at.query_params["lecture"] = "1"
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run().switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _answer_wrong(at, key):
+    seed = at.session_state[widget.SEEDS][key]
+    at.text_input(key=f"{key}:{seed}:answer").input("12345")
+    at.button(key=f"{key}:{seed}:check").click().run()
+    return bank.variant(key.rsplit(":", 1)[-1], seed)
+
+
+def _text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_after_an_attempt_the_solution_waits_for_the_instructor(new_app, page):
+    key = PAGES[page]
+    at = _lecture(
+        new_app,
+        page,
+        **{widget.PRACTICE_CURRENT: "vg-plain-six-layers"} if "practice" in page else {},
+    )
+    variant = _answer_wrong(at, key)
+    assert variant.solution[0] not in _text(at)
+    assert "**Answer:**" not in _text(at)
+    at.button(key=f"{key}:{variant.seed}:reveal").click().run()
+    assert f"**Answer:** {variant.answer_text()}" in _text(at)
+    assert any(variant.solution[0] in m.value for m in at.markdown)
+
+
+def test_leaving_lecture_mode_keeps_progress_and_shows_the_student_view(new_app):
+    page, key = "app_pages/skip_connections.py", "vg-depth-threshold"
+    at = _lecture(new_app, page)
+    _answer_wrong(at, key)
+    at.sidebar.toggle(key=widget.LECTURE).set_value(False).run()
+    assert at.session_state[widget.PROGRESS][key.rsplit(":", 1)[-1]].attempts == 1
+    assert any(e.label == "Worked solution" for e in at.expander)
+
+
+def test_a_derivation_opens_on_its_first_step_and_adds_one_per_click(new_app):
+    at = _lecture(new_app, "app_pages/skip_connections.py")
+    before = len(at.latex)
+    at.button(key="vg-threshold:next").click().run()
+    assert len(at.latex) == before + 1
+    at.button(key="vg-threshold:again").click().run()
+    assert len(at.latex) == before
+
+
+def test_students_see_every_step_at_once(open_page):
+    at = open_page("app_pages/skip_connections.py")
+    assert not any((b.key or "").endswith(":next") for b in at.button)
+
+
+def test_charts_use_larger_text_in_lecture_mode(new_app):
+    import json
+
+    at = _lecture(new_app, "app_pages/skip_connections.py")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["config"]["axis"]["labelFontSize"] > 11

@@ -1,0 +1,74 @@
+"""Links that reproduce a setup: values from the URL, hostile ones refused, the link round-trips."""
+
+import re
+from urllib.parse import parse_qsl
+
+import pytest
+
+SKIP = "app_pages/skip_connections.py"
+SEPARABLE = "app_pages/separable_convolutions.py"
+PRESETS = {
+    SKIP: (
+        {"delta": "0.7", "L": "30", "tau": "0.02", "gf_act": "tanh", "C": "16", "stride": "1"},
+        {"vg_delta": 0.7, "vg_depth": 30, "vg_tau": 0.02, "gf_act": "tanh", "pj_c": 16,
+         "pj_stride": 1},
+    ),
+    SEPARABLE: (
+        {"D_K": "5", "M": "48", "N": "200", "mix": "sepia", "t": "4", "bench_N": "256"},
+        {"sep_kernel": 5, "sep_in": 48, "sep_out": 200, "sep_mix_preset": "sepia", "sep_ir_t": 4,
+         "sep_b_out": 256},
+    ),
+}  # fmt: skip
+
+
+def _open(new_app, page, query):
+    at = new_app()
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run().switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", PRESETS)
+def test_a_link_sets_every_value_it_names(new_app, page):
+    query, expected = PRESETS[page]
+    at = _open(new_app, page, query)
+    assert {key: at.session_state[key] for key in expected} == expected
+    assert not at.warning
+
+
+def test_hostile_and_absurd_values_fall_back_to_the_defaults_with_a_notice(new_app, open_page):
+    defaults = open_page(SKIP)
+    query = {"delta": "1e309", "L": "-5", "tau": "__import__('os')", "gf_act": "<script>"}
+    at = _open(new_app, SKIP, query)
+    for key in ("vg_delta", "vg_depth", "vg_tau", "gf_act"):
+        assert at.session_state[key] == defaults.session_state[key]
+    notice = " ".join(w.value for w in at.warning)
+    assert all(name in notice for name in query)
+
+
+def test_a_link_opened_mid_session_is_applied_too(open_page):
+    at = open_page(SKIP)
+    at.query_params["delta"] = "0.6"
+    at.run()
+    assert at.session_state["vg_delta"] == 0.6
+
+
+def test_a_link_is_applied_once_so_the_student_can_change_the_value_afterwards(new_app):
+    at = _open(new_app, SKIP, {"delta": "0.7"})
+    at.number_input(key="vg_delta").set_value(0.95).run()
+    assert at.session_state["vg_delta"] == 0.95
+
+
+@pytest.mark.parametrize("page", PRESETS)
+def test_the_copy_link_reproduces_the_setup_on_a_new_session(new_app, page):
+    query, expected = PRESETS[page]
+    at = _open(new_app, page, query)
+    links = [c.value for c in at.code if c.value.startswith("?") or "://" in c.value]
+    assert links
+    shared = {}
+    for link in links:
+        shared |= dict(parse_qsl(re.sub(r"^[^?]*\?", "", link)))
+    again = _open(new_app, page, shared)
+    assert {key: again.session_state[key] for key in expected} == expected
