@@ -17,6 +17,7 @@ pages = [
     st.Page("app_pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("app_pages/skip_connections.py", title="Skip connections (ResNet)", icon="➕"),
     st.Page("app_pages/separable_convolutions.py", title="Separable convolutions", icon="🪶"),
+    st.Page("app_pages/exercises.py", title="The week's exercises", icon="🏋️"),
     st.Page("app_pages/practice.py", title="Practice quiz", icon="📝"),
 ]
 page = st.navigation(pages)

@@ -35,6 +35,7 @@ TOPICS = {
 }
 VARIANT_TRIES = 40  # draws per seed before a variant whose answer collides with a distractor wins
 
+_EXERCISE = re.compile(r"exercise (\d+)([a-z]?)")  # a source such as "exercise 3b"
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?::([^}]*))?\}\}")
 
 
@@ -275,7 +276,7 @@ def _collides(variant: Variant) -> bool:
 
 def _course_value(default: object) -> sp.Expr:
     """A parameter's default: a number, or SymPy text over core.course's names (its own numbers)."""
-    if isinstance(default, str) and default[:1].isalpha():
+    if isinstance(default, str):
         names = {k: v for k, v in vars(course).items() if k.isupper()}
         return exact(str(checking.evaluate_trusted(default, names)))
     return exact(str(default))
@@ -284,7 +285,10 @@ def _course_value(default: object) -> sp.Expr:
 def _parameter(name: str, spec: object, where: str) -> Parameter:
     if not isinstance(spec, dict) or "default" not in spec:
         raise BankError(f"{where}: parameter {name!r} needs a table with a default")
-    default = _course_value(spec["default"])
+    try:
+        default = _course_value(spec["default"])
+    except Exception as error:  # our own text failed: say where, loudly
+        raise BankError(f"{where}: the default of {name!r} cannot be read: {error}") from error
     if "choices" in spec:
         choices = tuple(exact(str(c)) for c in spec["choices"])
         if default not in choices:
@@ -419,6 +423,18 @@ def bank() -> dict[str, Question]:
 def by_topic(topic: str) -> list[Question]:
     """The questions of one topic, in bank order."""
     return [q for q in bank().values() if q.topic == topic]
+
+
+def exercises() -> dict[int, list[Question]]:
+    """The course's exercises by number, each with its questions in the order of their parts."""
+    found: dict[int, list[tuple[str, Question]]] = {}
+    for q in bank().values():
+        part = _EXERCISE.fullmatch(q.source)
+        if part:
+            found.setdefault(int(part[1]), []).append((part[2], q))
+    return {
+        n: [q for _, q in sorted(parts, key=lambda p: p[0])] for n, parts in sorted(found.items())
+    }
 
 
 @lru_cache(maxsize=4096)  # bounded: every "New numbers" click on a public server adds a seed

@@ -72,6 +72,15 @@ def summary(progress: Progress, questions: Iterable[tuple[str, str]]) -> dict[st
     return out
 
 
+def solved_groups(progress: Progress, groups: Mapping[object, Iterable[str]]) -> list[object]:
+    """The groups (exercises) whose every question is solved."""
+    return [
+        name
+        for name, ids in groups.items()
+        if all(progress.get(qid, Record()).solved for qid in ids)
+    ]
+
+
 def export_json(progress: Progress) -> bytes:
     """The record as a small, stable JSON document."""
     doc = {

@@ -241,3 +241,9 @@ def sidebar_summary() -> None:
             row["solved"] / row["questions"],
             text=f"{label}: {row['solved']} of {row['questions']} solved",
         )
+    groups = {n: [q.id for q in qs] for n, qs in bank.exercises().items()}
+    solved = progress.solved_groups(get_progress(), groups)
+    st.sidebar.progress(
+        len(solved) / len(groups),
+        text=f"The week's exercises: {len(solved)} of {len(groups)} solved",
+    )

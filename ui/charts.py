@@ -20,6 +20,14 @@ BLUE, VERMILLION, GREEN, ORANGE = "#0072B2", "#D55E00", "#009E73", "#E69F00"
 PURPLE, SKY, GREY, BLACK = "#CC79A7", "#56B4E9", "#777777", "#000000"
 FAMILIES = alt.Scale(domain=["plain", "residual"], range=[VERMILLION, BLUE])
 FAMILY_DASHES = alt.Scale(domain=["plain", "residual"], range=[[6, 3], [1, 0]])
+MEMORY_FORMATS = [BLUE, ORANGE]  # contiguous, channels_last
+TARGET_LINES = [VERMILLION, GREEN]  # the reduction chart's target and ceiling
+# Every set of colours one chart tells apart; a test checks each pair under colour blindness.
+SERIES = {
+    "plain and residual": FAMILIES.to_dict()["range"],
+    "memory formats": MEMORY_FORMATS,
+    "target and ceiling": TARGET_LINES,
+}
 
 
 class Figure(NamedTuple):
@@ -179,7 +187,7 @@ def reduction(rows: list[dict], kernel: int, target: int, ceiling: int, first: i
         .mark_rule(strokeDash=[6, 4])
         .encode(
             y="reduction:Q",
-            color=alt.Color("line:N", title=None, scale=alt.Scale(range=[VERMILLION, GREEN])),
+            color=alt.Color("line:N", title=None, scale=alt.Scale(range=TARGET_LINES)),
             tooltip=["line", "reduction"],
         )
         + _rule(first, "N", "first N above target", GREY)
@@ -200,7 +208,7 @@ def benchmark_times(rows: list[dict], title: str, layers, formats) -> Figure:
         x=alt.X("layer:N", sort=list(layers)),
         xOffset=alt.XOffset("memory format:N", sort=list(formats)),
         color=alt.Color(
-            "memory format:N", sort=list(formats), scale=alt.Scale(range=[BLUE, ORANGE])
+            "memory format:N", sort=list(formats), scale=alt.Scale(range=MEMORY_FORMATS)
         ),
         tooltip=list(frame.columns),
     )

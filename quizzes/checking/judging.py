@@ -186,11 +186,11 @@ def compare(answer, expected, rel_tol: float, figures: tuple = (), symbolic=True
     `figures` holds the significant figures typed, per entry (one entry for a single value).
     """
     if isinstance(expected, tuple):
-        given = len(answer) if isinstance(answer, tuple) else 1
+        items = answer if isinstance(answer, tuple) else (answer,)  # (10) is one value
         noun = "numbers" if all(item.is_number for item in expected) else "values"
-        if given != len(expected):
-            return Outcome("count", noun, given, len(expected))
-        for position, (a, b) in enumerate(zip(answer, expected, strict=True), 1):
+        if len(items) != len(expected):
+            return Outcome("count", noun, len(items), len(expected))
+        for position, (a, b) in enumerate(zip(items, expected, strict=True), 1):
             entry = figures[position - 1 : position]
             if compare(a, b, rel_tol, entry, symbolic) != SAME:
                 return Outcome("entry", noun, position, len(expected))

@@ -1,13 +1,24 @@
 """The entrypoint: sidebar progress, lecture mode from a link, shared-link presets."""
 
-from quizzes import bank, widget
+from quizzes import bank, progress, widget
 
 
-def test_the_sidebar_lists_progress_for_every_topic_with_questions(new_app):
+def test_the_sidebar_lists_progress_for_every_topic_then_the_exercises(new_app):
     at = new_app().run()
     labels = [p.proto.text for p in at.sidebar.get("progress")]
     topics = [title for topic, title in bank.TOPICS.items() if bank.by_topic(topic)]
-    assert [label.split(":")[0] for label in labels] == topics
+    assert [label.split(":")[0] for label in labels] == [*topics, "The week's exercises"]
+
+
+def test_the_exercises_count_as_solved_when_every_part_is(new_app):
+    at = new_app()
+    first = next(iter(bank.exercises().values()))
+    at.session_state[widget.PROGRESS] = {
+        q.id: progress.Record(attempts=1, solved=True) for q in first
+    }
+    at.run()
+    label = at.sidebar.get("progress")[-1].proto.text
+    assert label == f"The week's exercises: 1 of {len(bank.exercises())} solved"
 
 
 def test_a_solved_question_shows_in_the_sidebar(new_app):

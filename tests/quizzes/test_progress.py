@@ -106,3 +106,9 @@ def test_next_question_moves_on_when_everything_is_solved():
 
 def test_next_question_of_an_empty_pool_is_none():
     assert progress.next_question({}, [], None, random.Random(0)) is None
+
+
+def test_a_group_counts_as_solved_only_when_every_question_in_it_is():
+    record = progress.record_attempt(progress.record_attempt({}, "a", True), "b", False)
+    groups = {1: ["a"], 2: ["a", "b"], 3: ["c"]}
+    assert progress.solved_groups(record, groups) == [1]

@@ -145,3 +145,10 @@ def test_simplify_proves_what_sampling_within_tolerance_cannot():
 )
 def test_every_outcome_has_one_friendly_sentence(outcome, one_sentence):
     assert one_sentence(judging.message(outcome, 1e-3))
+
+
+def test_one_value_is_compared_with_a_one_entry_shape_without_an_internal_error():
+    verdict = check_answer(
+        "(10)", (sp.Integer(8), sp.Integer(10)), distractors=[((sp.Integer(10),), "one entry")]
+    )
+    assert verdict.message == "one entry"

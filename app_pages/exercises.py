@@ -1,0 +1,148 @@
+"""The week's eight exercises on the course's own numbers, each with runnable reference code."""
+
+import streamlit as st
+
+from core import course
+from core.numbers import fmt
+from core.separable_convolutions import exercises as separable
+from core.skip_connections import exercises as skip
+from core.skip_connections.experiments import small_resnet_report
+from quizzes import bank, progress, widget
+from ui import show
+
+
+def header(number: int, title: str) -> None:
+    ids = [q.id for q in bank.exercises().get(number, [])]
+    done = progress.solved_groups(widget.get_progress(), {number: ids}) == [number]
+    st.header(f"Exercise {number} · {title}" + (" ✅" if done else ""))
+
+
+def questions(number: int) -> None:
+    """The exercise's sub-questions, on the course's numbers first (New numbers for practice)."""
+    for q in bank.exercises()[number]:
+        widget.question(q.id, key=f"ex:{q.id}")
+
+
+def reference(sources: tuple, run, key: str) -> None:
+    """The reference implementation as its real source, and a button that runs it."""
+    with st.expander("Reference implementation (the code this tutor runs)"):
+        show.source(*sources)
+    if st.button("Run it", key=f"{key}-run") or st.session_state.get(f"_{key}_ran"):
+        st.session_state[f"_{key}_ran"] = True
+        st.code("\n".join(show.cached(run)["lines"]), language="text")
+
+
+def exercise_1() -> None:
+    header(1, "Gradients through a plain and a residual stack")
+    factor, layers = course.EXERCISE1_FACTOR, course.EXERCISE1_LAYERS
+    st.markdown(
+        f"A plain network of {layers} layers multiplies the backpropagated gradient by "
+        f"$\\delta = {fmt(factor)}$ at every layer. The same {layers} layers as a ResNet get a "
+        f"skip connection around every {course.EXERCISE1_LAYERS_PER_BLOCK} layers. Compare "
+        "what layer 1 receives in each, then write down the Jacobian that explains the "
+        "difference."
+    )
+    st.info(
+        "**Convention, as on the skip-connections page.** *What layer 1 receives* is the "
+        "gradient at its output: in the plain stack it has passed the $L - 1$ layers above it, "
+        "which is the course's own answer to part (a). The course gives no number "
+        "for the residual part; with the same convention layer 1 sits inside the first block's "
+        "branch, so its output crosses only the rest of that branch and then every later block.",
+        icon="📏",
+    )
+    questions(1)
+    reference(skip.EXERCISE1_SOURCES, skip.exercise1, "ex1")
+
+
+def exercise_2() -> None:
+    header(2, "A small ResNet for CIFAR-10")
+    _, channels, side, _ = course.CIFAR_INPUT
+    report = show.cached(small_resnet_report)
+    first = report["blocks"][0]
+    kernel = report["stem_kernel"]
+    st.markdown(
+        f"Build a small ResNet for {side}×{side} colour images and {course.CIFAR_CLASSES} "
+        "classes: a `ResidualBlock` of two 3×3 convolutions with a projection shortcut when the "
+        "channels or the stride change, three such blocks, global average pooling and a linear "
+        f"head. Pass `torch.randn{course.CIFAR_INPUT}` through it, print the shapes and count "
+        "the parameters."
+    )
+    st.warning(
+        "**What the course leaves out.** The shape it states after the three blocks, and its "
+        "single projection, hold only with a *stem* it never describes: something must turn "
+        f"the {channels} colour channels into the {first['in_ch']} the first block receives, and "
+        f"halve the {side}×{side} map once before the blocks. This tutor's stem is a "
+        f"{kernel}×{kernel} convolution, BatchNorm, ReLU and a max-pool that halves the side.",
+        icon="🧩",
+    )
+    questions(2)
+    reference(skip.EXERCISE2_SOURCES, skip.exercise2, "ex2")
+
+
+def exercise_3() -> None:
+    header(3, "Separable-convolution arithmetic")
+    e = course.EXERCISE3
+    st.markdown(
+        f"A convolution with $D_K = {e['D_K']}$, $M = {e['M']}$ input channels, $N = {e['N']}$ "
+        f"output channels and a ${e['D_F']} \\times {e['D_F']}$ output map: count its weights "
+        "as a standard layer and as a depthwise separable pair, their ratio, and the "
+        "multiply-adds of both."
+    )
+    questions(3)
+    reference(separable.EXERCISE3_SOURCES, separable.exercise3, "ex3")
+
+
+def exercise_4() -> None:
+    header(4, "A DWSepConv block and its benchmark")
+    m = course.EXERCISE4_INPUT[1]
+    n = course.EXERCISE4_OUT_CHANNELS
+    st.markdown(
+        f"Implement `DWSepConv(in_ch, out_ch)`: a depthwise 3×3 convolution (`groups=in_ch`) "
+        "with BatchNorm and ReLU6, then a pointwise 1×1 convolution with BatchNorm and ReLU6; "
+        "and `StandardConv(in_ch, out_ch)`, one 3×3 convolution with BatchNorm and ReLU. Pass "
+        f"`torch.randn{course.EXERCISE4_INPUT}` through `DWSepConv({m}, {n})` and "
+        f"`StandardConv({m}, {n})`, check the shapes agree, and time both."
+    )
+    questions(4)
+    with st.expander("Reference implementation (the code this tutor runs)"):
+        show.source(*separable.EXERCISE4_SOURCES)
+    if st.button("Run it", key="ex4-run") or st.session_state.get("_ex4_ran"):
+        st.session_state["_ex4_ran"] = True
+        result = show.live(separable.exercise4, separable.Exercise4(), label="Timing both blocks…")
+        if result is not None:
+            st.code("\n".join(result["lines"]), language="text")
+            st.caption(
+                "Whole blocks, BatchNorm and activations included, on one CPU thread: their "
+                "memory-bound elementwise layers take a share of the time the FLOP count does "
+                "not see, so the speed-up is smaller than for the bare convolutions on the "
+                "separable page. Timings vary from run to run on a shared machine."
+            )
+
+
+def exercise_7() -> None:
+    header(7, "Inverted residuals")
+    c, t = course.EXERCISE7["C"], course.EXERCISE7["t"]
+    st.markdown(
+        "MobileNetV2's inverted residual expands the channels with a 1×1 convolution, filters "
+        "them with a depthwise 3×3 one, and projects them back with another 1×1, the reverse of "
+        f"ResNet's bottleneck. On {c} channels with expansion $t = {t}$, compare its weights with "
+        "a MobileNetV1 block's, and say why MobileNetV2 adds no projection where a block changes "
+        "the shape."
+    )
+    questions(7)
+    reference(separable.EXERCISE7_SOURCES, separable.exercise7, "ex7")
+
+
+EXERCISES = (exercise_1, exercise_2, exercise_3, exercise_4, exercise_7)
+
+st.title("The week's exercises")
+st.markdown(
+    "The course's exercises, on its own numbers. Each part is an answer box that understands "
+    "formulas, shapes and choices; hints come one at a time and the worked solution after a first "
+    "attempt, and *New numbers* gives the same part again for practice. Coding exercises show "
+    "the reference implementation this tutor runs, and *Run it* runs it here and prints what it "
+    "computes: the numbers the solutions quote. Where the course's statement is wrong or leaves "
+    "something out, the exercise says what it assumes."
+)
+for exercise in EXERCISES:
+    exercise()
