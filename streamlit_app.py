@@ -17,8 +17,10 @@ pages = [
     st.Page("app_pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("app_pages/skip_connections.py", title="Skip connections (ResNet)", icon="➕"),
     st.Page("app_pages/separable_convolutions.py", title="Separable convolutions", icon="🪶"),
+    st.Page("app_pages/transfer_learning.py", title="Transfer learning", icon="🔁"),
     st.Page("app_pages/exercises.py", title="The week's exercises", icon="🏋️"),
     st.Page("app_pages/practice.py", title="Practice quiz", icon="📝"),
+    st.Page("app_pages/summary.py", title="Summary and references", icon="📚"),
 ]
 page = st.navigation(pages)
 checking.warm_up(wait=False)  # the answer checker's workers load SymPy while the page draws

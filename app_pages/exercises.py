@@ -7,6 +7,7 @@ from core.numbers import fmt
 from core.separable_convolutions import exercises as separable
 from core.skip_connections import exercises as skip
 from core.skip_connections.experiments import small_resnet_report
+from core.transfer_learning import exercises as transfer
 from quizzes import bank, progress, widget
 from ui import show
 
@@ -119,6 +120,46 @@ def exercise_4() -> None:
             )
 
 
+def exercise_5() -> None:
+    header(5, "Which strategy for which data?")
+    st.markdown(
+        "For each of three data sets, choose a strategy (A: freeze the backbone and train a head; "
+        "B: also unfreeze the last blocks; C: fine-tune every block) and say why; then work out "
+        "the learning rate of the backbone group next to the head."
+    )
+    st.warning(
+        "**What the course leaves out.** It names its scenarios only *tiny + similar*, *medium + "
+        "different domain* and *large + very different*. The parts below give each a size and a "
+        "domain, chosen so that the course's answers and the transfer-learning page's rule "
+        "agree.",
+        icon="🧩",
+    )
+    questions(5)
+    reference(transfer.EXERCISE5_SOURCES, transfer.exercise5, "ex5")
+
+
+def exercise_6() -> None:
+    header(6, "A 4-class fine-tuning setup")
+    classes, unfrozen = course.EXERCISE6_CLASSES, course.EXERCISE6_UNFROZEN
+    st.markdown(
+        "Load MobileNetV2 with ImageNet weights, freeze every parameter, replace the classifier "
+        f"with `nn.Sequential(nn.Dropout({course.EXERCISE6_DROPOUT}), "
+        f"nn.Linear({course.EXERCISE6_HEAD_IN}, {classes}))`, then unfreeze "
+        f"`model.features[-{unfrozen}:]`, counting trainable parameters after each step, and give "
+        f"the backbone {fmt(course.EXERCISE6_BACKBONE_LR)} and the head "
+        f"{fmt(course.EXERCISE6_HEAD_LR)} as learning rates through parameter groups."
+    )
+    st.warning(
+        "**What the course gets wrong.** Its answer says the last blocks hold *roughly 500k* "
+        "parameters, all in inverted residual blocks. Count them with `p.numel()` in part (c), "
+        "or run the reference code: torch disagrees on both. The transfer-learning page shows "
+        "the blocks.",
+        icon="🔍",
+    )
+    questions(6)
+    reference(transfer.EXERCISE6_SOURCES, transfer.exercise6_steps, "ex6")
+
+
 def exercise_7() -> None:
     header(7, "Inverted residuals")
     c, t = course.EXERCISE7["C"], course.EXERCISE7["t"]
@@ -133,7 +174,44 @@ def exercise_7() -> None:
     reference(separable.EXERCISE7_SOURCES, separable.exercise7, "ex7")
 
 
-EXERCISES = (exercise_1, exercise_2, exercise_3, exercise_4, exercise_7)
+def exercise_8() -> None:
+    header(8, "A 5-class pipeline on random data")
+    n, _, side, _ = course.EXERCISE8_INPUT
+    st.markdown(
+        f"Build a complete fine-tuning pipeline for {course.EXERCISE8_CLASSES} classes: "
+        f"`torch.randn{course.EXERCISE8_INPUT}` with random labels, a `TensorDataset` and a "
+        f"`DataLoader(batch_size={course.EXERCISE8_BATCH})`, `nn.CrossEntropyLoss()` and Adam on "
+        f"the head at {fmt(course.EXERCISE8_HEAD_LR)}; then unfreeze the last blocks and add them "
+        f"with `optimizer.add_param_group` at {fmt(course.EXERCISE8_ADDED_LR)}, and measure "
+        "accuracy with `logits.argmax(dim=1)`. The point is a pipeline that runs: on random data, "
+        "nothing can be learned."
+    )
+    questions(8)
+    with st.expander("Reference implementation (the code this tutor runs)"):
+        show.source(*transfer.EXERCISE8_SOURCES)
+    if st.button("Run it", key="ex8-run") or st.session_state.get("_ex8_ran"):
+        st.session_state["_ex8_ran"] = True
+        label = f"Training on {n} random {side}×{side} images…"
+        result = show.live(transfer.exercise8, transfer.Exercise8(), label=label)
+        if result is not None:
+            st.code("\n".join(result["lines"]), language="text")
+            st.caption(
+                "MobileNetV2 with random weights (this server cannot download ImageNet's, and on "
+                "random data the weights change nothing): one epoch on the head, one more after "
+                "add_param_group. Training accuracy hovers around chance, as it should."
+            )
+
+
+EXERCISES = (
+    exercise_1,
+    exercise_2,
+    exercise_3,
+    exercise_4,
+    exercise_5,
+    exercise_6,
+    exercise_7,
+    exercise_8,
+)
 
 st.title("The week's exercises")
 st.markdown(

@@ -20,7 +20,7 @@ KERNEL, OUTPUTS = course.RATIO_KERNEL, course.RATIO_OUT_CHANNELS  # the course's
 fraction = gradient_at_first_layer(FACTOR, DEPTH)
 ratio = cost_ratio(KERNEL, OUTPUTS)
 
-# (heading, the idea in numbers, what the student will be able to do, page or None)
+# (heading, the idea in numbers, what the student will be able to do, page)
 CARDS = [
     (
         "➕ Skip connections",
@@ -44,9 +44,9 @@ CARDS = [
         "🔁 Transfer learning",
         "A network trained on ImageNet already knows edges, textures and parts. Reuse it: freeze "
         "what transfers, retrain what doesn't, and give earlier layers smaller learning rates.",
-        "choose a fine-tuning strategy from data size and domain, and set up frozen layers, a new "
-        "head and parameter groups. *(This page is in preparation.)*",
-        None,
+        "choose a fine-tuning strategy from data size and domain, set up frozen layers, a new "
+        "head and parameter groups, and fine-tune a real backbone in the lab.",
+        "app_pages/transfer_learning.py",
     ),
 ]
 
@@ -57,8 +57,7 @@ for column, (heading, idea, outcomes, page) in zip(
         st.subheader(heading)
         st.markdown(idea)
         st.markdown(f"**You will be able to** {outcomes}")
-        if page:
-            st.page_link(page, label="Start this topic", icon="➡️")
+        st.page_link(page, label="Start this topic", icon="➡️")
 
 st.divider()
 counts = {title: len(bank.by_topic(topic)) for topic, title in bank.TOPICS.items()}
@@ -68,3 +67,10 @@ st.markdown(
     "with you while you move between pages; download it to keep it."
 )
 st.page_link("app_pages/practice.py", label="Practice quiz", icon="📝")
+exercises = bank.exercises()
+st.markdown(
+    f"**The week's exercises**: the course's {len(exercises)} exercises on its own numbers, each "
+    "part checked as you type it, with the reference code this tutor runs and a button to run it."
+)
+st.page_link("app_pages/exercises.py", label="The week's exercises", icon="🏋️")
+st.page_link("app_pages/summary.py", label="Summary and references", icon="📚")

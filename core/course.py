@@ -152,11 +152,15 @@ BLOCK_FIGURE = (32, 64)  # the two-stage figure: a MobileNetV1 block from 32 to 
 
 # The opening hook: ResNet-50 on ImageNet "90 epochs on 8 GPUs, roughly 3 days"; fine-tuning "a
 # custom 500-image dataset in 20 minutes on a laptop".
+SUBTITLE_GPU_HOURS = (
+    10_000_000  # the section's subtitle: "10 million GPU-hours of ImageNet training"
+)
 PRETRAIN_EPOCHS = 90
 PRETRAIN_GPUS = 8
 PRETRAIN_DAYS = 3
 FINETUNE_IMAGES = 500
 FINETUNE_MINUTES = 20
+IMAGENET_CLASSES = 1000  # "a classifier or fc layer outputting 1 000 ImageNet classes"
 XRAY_IMAGES = 10_000  # checkpoint: 10,000 X-rays, a very different domain
 WIDGET_HINT_IMAGES = 50_000  # widget hint: 50,000 images from a completely different domain
 # Discriminative learning rates: r in [0.1, 0.5] per group, r = 0.1 in practice; the checkpoint
@@ -180,10 +184,19 @@ DERMOSCOPY_CLASSES = 2
 # Exercise 6: a 4-class head nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, 4)), unfreeze
 # model.features[-3:], lr 1e-4 for the backbone and 1e-3 for the head.
 EXERCISE6_CLASSES = 4
+EXERCISE6_HEAD_IN = 1280  # nn.Linear(1280, 4): MobileNetV2's features (a test checks torch agrees)
 EXERCISE6_DROPOUT = 0.2
 EXERCISE6_UNFROZEN = 3
 EXERCISE6_BACKBONE_LR = "0.0001"
 EXERCISE6_HEAD_LR = "0.001"
+# Exercise 5's scenarios: the course names them only "tiny + similar", "medium + different domain"
+# and "large + very different"; the tutor gives each a size and a similarity (0 unrelated to 1 the
+# same as ImageNet) that its strategy rule and the course's answers (A, B, C) both fit.
+EXERCISE5_SCENARIOS = (
+    {"images": 200, "similarity": 0.9},
+    {"images": 3_000, "similarity": 0.4},
+    {"images": 30_000, "similarity": 0.1},
+)
 # Exercise 8: torch.randn(100, 3, 224, 224), labels 0-4, batches of 16, Adam on the head at 1e-3,
 # then optimizer.add_param_group at 1e-4.
 EXERCISE8_INPUT = (100, 3, 224, 224)
@@ -191,6 +204,8 @@ EXERCISE8_CLASSES = 5
 EXERCISE8_BATCH = 16
 EXERCISE8_HEAD_LR = "0.001"
 EXERCISE8_ADDED_LR = "0.0001"
+# The page's learning-rate calculator starts on numbers the checkpoint doesn't use.
+RATE_CALCULATOR_START = {"head_lr": 0.001, "decay": 0.1, "groups": 4}
 # Progressive unfreezing tip: strategy A for 5 epochs, then unfreeze later blocks (strategy B).
 PROGRESSIVE_FROZEN_EPOCHS = 5
 # Exercise 6's answer: "After step 3: 5,124 (head only: 1280×4 + 4 bias). After step 4: varies —

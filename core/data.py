@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from sklearn.datasets import load_digits, load_sample_image
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # shipped results, see data/README.md
 
 
 @cache
 def _digits_arrays():
+    from sklearn.datasets import load_digits  # scikit-learn takes seconds to import: only here
+
     data = load_digits()
     return data.data, data.target
 
@@ -44,6 +45,8 @@ PHOTO_CREDIT = (
 @cache
 def sample_photo(width: int = 160) -> np.ndarray:
     """scikit-learn's china.jpg scaled to `width` pixels wide, read-only: (H, W, 3) uint8."""
+    from sklearn.datasets import load_sample_image  # scikit-learn takes seconds to import
+
     full = Image.fromarray(load_sample_image("china.jpg"))  # 640 x 427
     height = round(full.height * width / full.width)
     photo = np.asarray(full.resize((width, height), Image.Resampling.LANCZOS)).copy()

@@ -2,8 +2,9 @@
 
 Questions are trusted data written by us (format: `bank/FORMAT.md`). Their expected answers are
 SymPy text over the question's parameters that may call, by name, the functions of `core.conv` and
-of the question's own topic, `core.<topic>.formulas`, so prose, calculators and quizzes share one
-source. Student text never comes here: it goes to `quizzes.checking`, which alone reads it.
+of the question's own topic, `core.<topic>.formulas`, and name core.course's numbers, so prose,
+calculators and quizzes share one source. Student text never comes here: it goes to
+`quizzes.checking`, which alone reads it.
 
 Variant 0 of a question uses every parameter's default (the course's numbers); variant s > 0
 draws each parameter from its range with a generator seeded by (question id, s).
@@ -41,8 +42,8 @@ _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?::([^}]*))?\}\}")
 
 @cache
 def _formula_names(topic: str) -> dict:
-    """The public functions a topic's questions may call: core.conv's and the topic's formulas."""
-    found: dict = {}
+    """What a topic's questions may name: core.conv's and the topic's formulas, core.course."""
+    found: dict = {k: v for k, v in vars(course).items() if k.isupper()}
     for module in (conv, importlib.import_module(f"core.{topic}.formulas")):
         for name, fn in vars(module).items():
             if inspect.isfunction(fn) and fn.__module__ == module.__name__ and name[0] != "_":
@@ -176,6 +177,10 @@ def evaluate(text: str, names: dict, topic: str) -> object:
     value = checking.evaluate_trusted(text, {**_formula_names(topic), **names})
     if isinstance(value, sp.Tuple | tuple | list):
         return tuple(sp.nsimplify(v) if isinstance(v, float) else v for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):  # a count from plain Python
+        return sp.Integer(value)
+    if isinstance(value, str):  # core.course writes exact decimals as text: "0.1"
+        return exact(value)
     return value
 
 
@@ -209,7 +214,8 @@ def _slips(variant: Variant) -> tuple[tuple[object, str], ...]:
         return ()
     symbols = {name: sp.Symbol(name) for name in (*variant.params, *q.variables)}
     try:
-        formula = evaluate(q.expected, symbols, q.topic)
+        values = {name: evaluate(text, symbols, q.topic) for name, text in q.values}
+        formula = evaluate(q.expected, {**symbols, **values}, q.topic)
     except Exception:  # a formula that needs numbers (a search, a comparison) has no slips
         return ()
     if not isinstance(formula, sp.Expr) or not formula.free_symbols:
@@ -236,6 +242,7 @@ def _build(question: Question, seed: int, params: dict) -> Variant:
     names = {**params, **symbols}
     topic, choice = question.topic, question.kind == "choice"
     values = {name: evaluate(text, names, topic) for name, text in question.values}
+    names |= values  # the answer may use a value (a course number that no variant changes)
     context = {**params, **values}
 
     def answer(text: str) -> object:  # a choice is an option's text, filled in like the prompt

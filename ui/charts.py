@@ -22,11 +22,21 @@ FAMILIES = alt.Scale(domain=["plain", "residual"], range=[VERMILLION, BLUE])
 FAMILY_DASHES = alt.Scale(domain=["plain", "residual"], range=[[6, 3], [1, 0]])
 MEMORY_FORMATS = [BLUE, ORANGE]  # contiguous, channels_last
 TARGET_LINES = [VERMILLION, GREEN]  # the reduction chart's target and ceiling
+STRATEGY_NAMES = ["A", "B", "C", "scratch", "progressive"]
+STRATEGIES = alt.Scale(domain=STRATEGY_NAMES, range=[BLUE, ORANGE, SKY, BLACK, GREY])
+STRATEGY_DASHES = alt.Scale(
+    domain=STRATEGY_NAMES, range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4]]
+)
+# A block of the backbone: frozen grey as in the course's figure; trainable blue; the head orange
+# (the course's purple is too close to grey for deuteranopes).
+STATES = alt.Scale(domain=["frozen", "trains", "new head"], range=["#BBBBBB", BLUE, ORANGE])
 # Every set of colours one chart tells apart; a test checks each pair under colour blindness.
 SERIES = {
     "plain and residual": FAMILIES.to_dict()["range"],
     "memory formats": MEMORY_FORMATS,
     "target and ceiling": TARGET_LINES,
+    "strategies": STRATEGIES.to_dict()["range"],
+    "frozen, trains and new head": STATES.to_dict()["range"],
 }
 
 
@@ -222,3 +232,140 @@ def benchmark_times(rows: list[dict], title: str, layers, formats) -> Figure:
         f"({slowest['memory format']}, {slowest['median ms']:.3g} ms)."
     )
     return Figure(chart.properties(title=title), text, rows)
+
+
+def block_strip(rows: list[dict]) -> Figure:
+    """The backbone's blocks left to right, coloured frozen, trains or new head, sized by weight."""
+    frame = pd.DataFrame(rows)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("name:N", sort=list(frame["name"]), title=None, axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y("parameters:Q", scale=alt.Scale(type="symlog"), title="parameters (symlog)"),
+            color=alt.Color("state:N", scale=STATES, title=None),
+            opacity=alt.condition("datum.state == 'frozen'", alt.value(0.7), alt.value(1.0)),
+            tooltip=["name", "kind", "state", alt.Tooltip("parameters:Q", format=",")],
+        )
+        .properties(height=220)
+    )
+    trains = frame[frame["state"] != "frozen"]
+    text = (
+        f"{len(frame)} parts from input to output: {len(frame) - len(trains)} frozen and "
+        f"{len(trains)} training, the new head included; {int(trains['parameters'].sum()):,} of "
+        f"{int(frame['parameters'].sum()):,} parameters train."
+    )
+    return Figure(chart, text, rows)
+
+
+def strategy_map(regions: list[dict], point: dict | None) -> Figure:
+    """Strategy A, B or C for each (images, similarity) region, and the student's own case."""
+    frame = pd.DataFrame(regions)
+    x = alt.X("images_low:Q", scale=alt.Scale(type="log"), title="labelled images")
+    y = alt.Y("similarity_low:Q", scale=alt.Scale(domain=[0, 1]), title="similarity to ImageNet")
+    base = alt.Chart(frame).encode(
+        x=x,
+        x2="images_high:Q",
+        y=y,
+        y2="similarity_high:Q",
+        color=alt.Color("strategy:N", scale=STRATEGIES, title="strategy"),
+        tooltip=["strategy", "name"],
+    )
+    layers = [
+        base.mark_rect(opacity=0.35),
+        base.mark_text(fontSize=18, fontWeight="bold").encode(
+            x=alt.X("images_mid:Q", scale=alt.Scale(type="log")),
+            y="similarity_mid:Q",
+            text="strategy:N",
+            color=alt.value(BLACK),
+        ),
+    ]
+    text = "Strategy by data size and similarity: " + "; ".join(
+        f"{r['strategy']} where {r['where']}" for r in regions
+    )
+    if point:
+        mark = pd.DataFrame([point])
+        layers.append(
+            alt.Chart(mark)
+            .mark_point(shape="diamond", size=260, filled=True, color=BLACK)
+            .encode(
+                x=alt.X("images:Q", scale=alt.Scale(type="log")),
+                y="similarity:Q",
+                tooltip=["images", "similarity", "strategy"],
+            )
+        )
+        text += (
+            f"; your case, {point['images']:,} images at similarity {point['similarity']:g}, is "
+            f"{point['strategy']}"
+        )
+    return Figure(alt.layer(*layers).properties(height=320), text + ".", regions)
+
+
+def learning_rates(rows: list[dict]) -> Figure:
+    """One bar per parameter group, its learning rate on a log scale, the head first."""
+    frame = pd.DataFrame(rows)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(color=BLUE)
+        .encode(
+            x=alt.X("group:N", sort=list(frame["group"]), title=None),
+            y=alt.Y("learning rate:Q", scale=alt.Scale(type="log"), title="learning rate"),
+            tooltip=["group", alt.Tooltip("learning rate:Q", format=".3e")],
+        )
+        .properties(height=260)
+    )
+    head, last = rows[0], rows[-1]
+    text = (
+        f"Learning rate per group: {head['group']} at {head['learning rate']:.3g}, down to "
+        f"{last['learning rate']:.3g} for {last['group']}, "
+        f"{head['learning rate'] / last['learning rate']:.3g} times slower."
+    )
+    return Figure(chart, text, rows)
+
+
+def lab_curves(rows: list[dict]) -> Figure:
+    """Validation accuracy per epoch for each strategy the lab ran."""
+    chart = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y("accuracy:Q", axis=alt.Axis(format="%"), title="validation accuracy"),
+            color=alt.Color("strategy:N", scale=STRATEGIES),
+            strokeDash=alt.StrokeDash("strategy:N", scale=STRATEGY_DASHES),
+            tooltip=["strategy", "epoch", alt.Tooltip("accuracy:Q", format=".1%")],
+        )
+        .properties(height=300)
+    )
+    final = {}
+    for row in rows:
+        final[row["strategy"]] = row["accuracy"]
+    text = (
+        "Validation accuracy by epoch; final: "
+        + ", ".join(f"{s} {a:.1%}" for s, a in sorted(final.items(), key=lambda item: -item[1]))
+        + "."
+    )
+    return Figure(chart, text, rows)
+
+
+def lab_table(rows: list[dict]) -> Figure:
+    """Mean final accuracy against training images per class, one line per strategy, seed band."""
+    frame = pd.DataFrame(rows)
+    x = alt.X("per_class:Q", scale=alt.Scale(type="log"), title="training images per class")
+    base = alt.Chart(frame).encode(x=x, color=alt.Color("strategy:N", scale=STRATEGIES))
+    chart = alt.layer(
+        base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q"),
+        base.mark_line(point=True).encode(
+            y=alt.Y("mean:Q", axis=alt.Axis(format="%"), title="validation accuracy (mean)"),
+            strokeDash=alt.StrokeDash("strategy:N", scale=STRATEGY_DASHES),
+            tooltip=["strategy", "per_class", alt.Tooltip("mean:Q", format=".1%"), "seeds"],
+        ),
+    ).properties(height=320)
+    fewest = frame["per_class"].min()
+    at = {r["strategy"]: r["mean"] for r in rows if r["per_class"] == fewest}
+    text = (
+        f"Accuracy against images per class; with {fewest} per class A reaches "
+        f"{at.get('A', float('nan')):.1%} where training from scratch reaches "
+        f"{at.get('scratch', float('nan')):.1%}."
+    )
+    return Figure(chart, text, rows)

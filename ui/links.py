@@ -33,8 +33,9 @@ _NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,12})?")
 class Link:
     """One widget a link may set: its key, the query name, and what values it accepts.
 
-    kind is "int", "float", "choice" (one of `choices`, compared as text), "ints" (a comma list of
-    whole numbers from `choices`) or "bool" ("1" or "0").
+    kind is "int", "float", "choice" (one of `choices`, compared as text), "choices" (a comma list
+    of them, for a multiselect), "ints" (a comma list of whole numbers from `choices`) or "bool"
+    ("1" or "0").
     """
 
     key: str
@@ -52,6 +53,10 @@ class Link:
             return {"1": True, "0": False}.get(text)
         if self.kind == "choice":
             return next((c for c in self.choices if str(c) == text), None)
+        if self.kind == "choices":
+            by_name = {str(c): c for c in self.choices}
+            picked = [by_name.get(part) for part in text.split(",")]
+            return picked if picked and None not in picked else None
         if self.kind == "ints":
             parts = text.split(",")
             values = [int(p) for p in parts if p.isascii() and p.isdigit()]
@@ -70,7 +75,7 @@ class Link:
         """A widget's value as query text."""
         if self.kind == "bool":
             return "1" if value else "0"
-        if self.kind == "ints":
+        if self.kind in ("ints", "choices"):
             return ",".join(str(v) for v in value)
         return f"{value:g}" if isinstance(value, float) else str(value)
 

@@ -57,6 +57,23 @@ IR_DEPTHWISE_PARAMS = D_K**2 * (t * M)
 IR_PROJECT_PARAMS = (t * M) * N
 IR_BN_PARAMS = 2 * (t * M + t * M + N)
 
+# MobileNetV2's architecture (Sandler et al. 2018, Table 2; torchvision's
+# inverted_residual_setting): a 3x3 stride-2 stem to 32 channels, then rows of n blocks of
+# expansion t and c output channels, the first of a row with stride s, then a 1x1 convolution to
+# 1280 channels, what the classifier sees. Models build from it; tests count from it.
+MOBILENET_V2_STEM = 32
+# t, c, n, s
+MOBILENET_V2_STAGES = (
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+)
+MOBILENET_V2_LAST = 1280
+
 # One layer's FLOPs over the bytes it must move: B images in and out, the weights once.
 LAYER_MACS = {"standard": STANDARD_MACS, "depthwise": DEPTHWISE_MACS, "pointwise": POINTWISE_MACS}
 LAYER_PARAMS = {

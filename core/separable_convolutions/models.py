@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from core.layers import block_diagram, conv1x1, conv3x3, params
+from core.separable_convolutions.formulas import MOBILENET_V2_STAGES
 
 
 class StandardConv(nn.Module):
@@ -124,20 +125,6 @@ class MobileNetV1(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.blocks(self.stem(x))  # (B, 1024, 7, 7) for a 224 x 224 input
         return self.fc(torch.flatten(self.avgpool(x), 1))  # (B, classes)
-
-
-# MobileNetV2's body after its 32-channel stem (Sandler et al. 2018, Table 2): each row is
-# n blocks of expansion t and c output channels; the first block of a row has stride s.
-# t, c, n, s
-MOBILENET_V2_STAGES = (
-    (1, 16, 1, 1),
-    (6, 24, 2, 2),
-    (6, 32, 3, 2),
-    (6, 64, 4, 2),
-    (6, 96, 3, 1),
-    (6, 160, 3, 2),
-    (6, 320, 1, 1),
-)
 
 
 def mobilenet_v2_blocks(in_ch: int = 32, stages=MOBILENET_V2_STAGES) -> nn.Sequential:

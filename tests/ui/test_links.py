@@ -10,6 +10,7 @@ CHOICE = Link("k", "act", "choice", choices=("relu", "tanh"))
 FLOAT_CHOICE = Link("k", "lr", "choice", choices=(3e-4, 1e-3))
 DEPTHS = Link("k", "depths", "ints", choices=(2, 4, 8, 16))
 SWITCH = Link("k", "bn", "bool")
+NAMES = Link("k", "strategies", "choices", choices=("A", "B", "scratch"))
 
 
 @pytest.mark.parametrize(
@@ -23,6 +24,7 @@ SWITCH = Link("k", "bn", "bool")
         (DEPTHS, "2,16", [2, 16]),
         (SWITCH, "1", True),
         (SWITCH, "0", False),
+        (NAMES, "A,scratch", ["A", "scratch"]),
     ],
 )
 def test_plain_values_within_bounds_are_read(link, text, value):
@@ -50,6 +52,8 @@ def test_plain_values_within_bounds_are_read(link, text, value):
         (DEPTHS, "2,,4"),
         (DEPTHS, ""),
         (SWITCH, "yes"),
+        (NAMES, "A,D"),
+        (NAMES, "A"[:0]),
     ],
 )
 def test_anything_else_is_refused(link, text):

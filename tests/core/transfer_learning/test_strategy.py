@@ -1,0 +1,67 @@
+"""The strategy rule on the course's scenarios, cs231n's four cases, and bad input."""
+
+import pytest
+
+from core.transfer_learning import strategy
+from core.transfer_learning.strategy import recommend, strategy_problem
+
+
+@pytest.mark.parametrize("scenario", strategy.COURSE_SCENARIOS, ids=lambda s: s["case"])
+def test_every_course_scenario_gets_a_strategy_the_course_accepts(scenario):
+    assert recommend(scenario["images"], scenario["similarity"])["strategy"] in scenario["accepts"]
+
+
+def test_small_and_similar_trains_a_head_on_the_last_layer():
+    advice = recommend(200, 0.9)
+    assert (advice["strategy"], advice["features_from"]) == ("A", "the last layer")
+
+
+def test_small_and_different_trains_a_head_on_an_earlier_layer():
+    advice = recommend(300, 0.1)
+    assert (advice["strategy"], advice["features_from"]) == ("A", "an earlier layer")
+
+
+def test_large_and_similar_fine_tunes_everything():
+    assert recommend(100_000, 0.9)["strategy"] == "C"
+
+
+def test_large_and_different_fine_tunes_everything():
+    assert recommend(50_000, 0.0)["strategy"] == "C"
+
+
+def test_the_case_study_size_is_medium_and_gets_b():
+    assert recommend(1_200, 0.4)["strategy"] == "B"
+
+
+def test_thresholds_sit_where_the_constants_say():
+    below, at = recommend(strategy.SMALL_BELOW - 1, 0.2), recommend(strategy.SMALL_BELOW, 0.2)
+    assert (below["size"], at["size"]) == ("small", "medium")
+
+
+def test_the_quadrant_names_size_and_similarity():
+    assert recommend(20_000, 0.2)["quadrant"] == "large data, different domain"
+
+
+def test_the_reason_is_a_sentence():
+    assert recommend(500, 0.8)["reason"].endswith(".")
+
+
+@pytest.mark.parametrize(
+    "images, similarity, words",
+    [
+        (0, 0.5, "no labelled images"),
+        (-5, 0.5, "negative"),
+        (100, -0.1, "0 (unrelated) to 1"),
+        (100, 1.5, "0 (unrelated) to 1"),
+        (100, float("nan"), "must be a number"),
+        (2.5, 0.5, "whole number"),
+        (10**9, 0.5, "at most"),
+    ],
+)
+def test_bad_input_gets_one_sentence(images, similarity, words):
+    assert words in strategy_problem(images, similarity)
+
+
+def test_recommend_raises_the_same_sentence_for_bad_input():
+    with pytest.raises(ValueError, match="no labelled images"):
+        recommend(0, 0.5)
