@@ -1,8 +1,9 @@
 """Real, seeded experiments for the skip-connections page: degradation, gradient flow, Jacobian.
 
 - The degradation sweep trains plain and residual MLPs of several depths for the same budget on
-  scikit-learn's digits and records final training error and loss curves. All seeds of one depth
-  and family train at once as batched matrix products (core.skip_connections.models.MLPStack).
+  scikit-learn's digits and records final training error and loss curves. Every seed, depth and
+  family of a sweep trains at once: each family's stacks are joined into one batched network
+  (core.skip_connections.models.MixedDepthStack) and one fused Adam step updates all weights.
 - The gradient-flow probe measures each layer's weight-gradient norm at initialisation.
 - The Jacobian check runs a small residual block through torch.autograd.functional.jacobian.
 
@@ -26,6 +27,8 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torch.optim.adam import adam
 
 from core import course, training
 from core.data import DATA_DIR, digits
@@ -33,6 +36,7 @@ from core.layers import block_diagram, params
 from core.skip_connections import formulas
 from core.skip_connections.models import (
     ACTIVATIONS,
+    MixedDepthStack,
     MLPStack,
     ResidualBlock,
     block_specs,
@@ -40,10 +44,13 @@ from core.skip_connections.models import (
     small_resnet_stages,
 )
 
-# The cost of a sweep is proportional to steps x seeds x (sum of depths), and BatchNorm makes each
-# layer about 2.5 times dearer; MAX_WORK (two default sweeps) keeps any run inside its time budget
-# and far under 1 GB.
+# A sweep's cost in time (DegradationConfig.work) counts, every step, each model-layer it trains
+# plus POSITION_COST model-layers for each layer position a group runs through (its few operations
+# cost that much however few models share them); BatchNorm makes the whole about BATCH_NORM_COST
+# times dearer. max_work (two default sweeps) keeps every run inside its time budget.
+POSITION_COST = 3.0
 BATCH_NORM_COST = 2.5
+GROUP_LAYERS = 1536  # model-layers (models x depth) trained at once; the default 1,260 use ~70 MB
 MAX_DEPTH, MAX_SEEDS = course.MAX_DEPTH, course.MAX_SEEDS
 MIN_STEPS, MAX_STEPS = course.MIN_STEPS, course.MAX_STEPS
 
@@ -85,19 +92,34 @@ class DegradationConfig:
             )
         return found
 
-    def work(self) -> int:
-        """Layer-steps the sweep trains (both families): its cost in time, up to a constant."""
-        cost = self.steps * self.seeds * 2 * sum(set(self.depths))
+    def work(self) -> float:
+        """The sweep's cost in time, up to a constant: model-layer steps, both families, plus
+        POSITION_COST per layer position of each group and step (see depth_groups)."""
+        layers = 2 * self.seeds * sum(set(self.depths))
+        positions = 2 * sum(max(group) for group in depth_groups(self))
+        cost = self.steps * (layers + POSITION_COST * positions)
         return cost * BATCH_NORM_COST if self.batch_norm else cost
 
 
-def max_work() -> int:
+def depth_groups(config: DegradationConfig) -> list[tuple[int, ...]]:
+    """The sweep's depths, shallow to deep, packed into groups that train at once (both families):
+    each group holds at most GROUP_LAYERS model-layers, or else a single depth."""
+    groups, group = [], []
+    for depth in sorted(set(config.depths)):
+        if group and 2 * config.seeds * (sum(group) + depth) > GROUP_LAYERS:
+            groups.append(tuple(group))
+            group = []
+        group.append(depth)
+    return [*groups, tuple(group)] if group else groups
+
+
+def max_work() -> float:
     """The largest sweep a live run may train: twice the default one."""
     return 2 * DegradationConfig().work()
 
 
 DEPTH_CHOICES = tuple(range(2, MAX_DEPTH + 1, 2))
-SECONDS_PER_WORK = 18.5 / DegradationConfig().work()  # the default sweep, one quiet thread here
+SECONDS_PER_WORK = 14.3 / DegradationConfig().work()  # the default sweep: median, one quiet thread
 
 
 def estimate_seconds(config: DegradationConfig) -> float:
@@ -111,20 +133,13 @@ def _check(config: DegradationConfig) -> None:
         raise ValueError(" ".join(problems))
 
 
-def train_stack(
-    config: DegradationConfig,
-    depth: int,
-    residual: bool,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    deadline: float = math.inf,
-) -> dict | None:
-    """Train config.seeds stacks of one depth and family at once; return errors and loss curve.
-
-    Returns None, unfinished, if time.perf_counter() passes `deadline` during training.
-    """
+def init_stack(
+    config: DegradationConfig, depth: int, residual: bool, x: torch.Tensor, y: torch.Tensor
+) -> MLPStack:
+    """config.seeds fresh models of one depth and family for data (x, y), seeded by the sweep's
+    seed, the depth and the family (so the same stack whether trained alone or with others)."""
     torch.manual_seed(config.seed * 1000 + depth * 2 + int(residual))
-    model = MLPStack(
+    return MLPStack(
         depth,
         residual=residual,
         n_models=config.seeds,
@@ -134,26 +149,113 @@ def train_stack(
         activation=config.activation,
         batch_norm=config.batch_norm,
     )
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+
+
+class FlatAdam:
+    """Adam for many tensors at once: one fused update of one flat buffer per step.
+
+    The parameters become views into one tensor and their gradients views into another (backward
+    adds into those in place), so a step is one pass of torch's fused Adam kernel however many
+    tensors there are, with no Python loop over them.
+    """
+
+    def __init__(self, params: Sequence[nn.Parameter], lr: float):
+        self.lr = lr
+        self.values = torch.cat([p.detach().reshape(-1) for p in params])
+        self.grads = torch.zeros_like(self.values)
+        self.exp_avg = torch.zeros_like(self.values)
+        self.exp_avg_sq = torch.zeros_like(self.values)
+        self.steps = torch.tensor(0.0)
+        offset = 0
+        for p in params:
+            p.data = self.values[offset : offset + p.numel()].view_as(p)
+            p.grad = self.grads[offset : offset + p.numel()].view_as(p)
+            offset += p.numel()
+
+    def zero_grad(self) -> None:
+        """Zero every gradient in place (the views stay the parameters' .grad)."""
+        self.grads.zero_()
+
+    def step(self) -> None:
+        """One Adam step with torch.optim.Adam's defaults (betas 0.9, 0.999; eps 1e-8).
+
+        The functional form, unlike torch.optim.Adam(), doesn't import torch._dynamo (about 3 s
+        on a first run here)."""
+        adam(
+            [self.values],
+            [self.grads],
+            [self.exp_avg],
+            [self.exp_avg_sq],
+            [],
+            [self.steps],
+            fused=True,
+            amsgrad=False,
+            beta1=0.9,
+            beta2=0.999,
+            lr=self.lr,
+            weight_decay=0.0,
+            eps=1e-8,
+            maximize=False,
+        )
+
+
+def train_stacks(
+    config: DegradationConfig,
+    stacks: Sequence[MLPStack],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    deadline: float = math.inf,
+    on_log: Callable[[int], None] | None = None,
+) -> list[dict] | None:
+    """Train stacks of config.seeds models (from init_stack) at once, in place; per stack, each
+    model's training error and final loss, and its loss curve.
+
+    Each family's stacks are joined into one MixedDepthStack, and one FlatAdam steps them all.
+    Model s of every stack gets the draws it would get alone: one generator seeded with
+    config.seed draws (seeds, batch) indices per step. Losses are logged every config.log_every
+    steps and at the last (on_log gets the step). Returns None, unfinished, if
+    time.perf_counter() passes `deadline` during training.
+    """
+    families = [[s for s in stacks if s.residual is r] for r in (False, True)]
+    joined = [MixedDepthStack(family) for family in families if family]
+    optimiser = FlatAdam([p for model in joined for p in model.parameters()], lr=config.lr)
     generator = torch.Generator().manual_seed(config.seed)
-    curve = []
-    for step in range(1, config.steps + 1):
+    shape = (config.steps, config.seeds, config.batch_size)
+    draws = torch.randint(0, len(x), shape, generator=generator)  # equal to one draw per step
+    curves: dict[MLPStack, list[dict]] = {stack: [] for stack in stacks}
+    for step, idx in enumerate(draws, start=1):
         if time.perf_counter() > deadline:
             return None
-        idx = torch.randint(0, len(x), (config.seeds, config.batch_size), generator=generator)
-        logits = model(x[idx])  # (S, B, classes)
-        losses = F.cross_entropy(logits.transpose(1, 2), y[idx], reduction="none").mean(1)  # (S,)
-        optimiser.zero_grad(set_to_none=True)
-        losses.sum().backward()  # each model's gradient is its own mean loss's gradient
+        inputs, targets = x[idx], y[idx]  # (S, B, features), (S, B)
+        losses = []
+        for model in joined:
+            n = len(model.members)
+            logits = model(inputs.repeat(n, 1, 1))  # (N, B, classes), N = n stacks x S seeds
+            loss = F.cross_entropy(logits.transpose(1, 2), targets.repeat(n, 1), reduction="none")
+            losses.append(loss.mean(1))  # (N,): each model's own mean loss
+        optimiser.zero_grad()
+        torch.cat(losses).sum().backward()  # each model's gradient is its own loss's gradient
         optimiser.step()
         if step % config.log_every == 0 or step == config.steps:
-            curve.append({"step": step, "losses": [round(v, 5) for v in losses.tolist()]})
+            for model, values in zip(joined, losses, strict=True):
+                rows = values.view(len(model.members), -1).tolist()  # (stacks, S)
+                for stack, row in zip(model.members, rows, strict=True):
+                    curves[stack].append({"step": step, "losses": [round(v, 5) for v in row]})
+            if on_log:
+                on_log(step)
+    for model in joined:
+        model.write_back()  # the trained weights, back into the stacks
+    return [_evaluate(stack, x, y) | {"curve": curves[stack]} for stack in stacks]
+
+
+def _evaluate(stack: MLPStack, x: torch.Tensor, y: torch.Tensor) -> dict:
+    """Each model's training error and mean loss on the whole training set."""
+    n = stack.head.weight.shape[0]
     with torch.no_grad():
-        logits = model(x.expand(config.seeds, *x.shape))  # (S, N, classes)
+        logits = stack(x.expand(n, *x.shape))  # (S, N, classes)
         errors = (logits.argmax(-1) != y).float().mean(1)  # (S,)
-        labels = y.expand(config.seeds, -1)  # (S, N)
-        final = F.cross_entropy(logits.transpose(1, 2), labels, reduction="none")  # (S, N)
-    return {"errors": errors.tolist(), "final_losses": final.mean(1).tolist(), "curve": curve}
+        final = F.cross_entropy(logits.transpose(1, 2), y.expand(n, -1), reduction="none")
+    return {"errors": errors.tolist(), "final_losses": final.mean(1).tolist()}
 
 
 def run_degradation(
@@ -165,9 +267,10 @@ def run_degradation(
 ) -> dict:
     """Train every (family, depth) of the sweep; return config, per-model results and curves.
 
-    Depths run from shallow to deep, plain then residual; once `budget_s` seconds have passed no
-    further network starts (the first always does), and a network still training after `limit_s`
-    seconds is dropped; either way the result says `"stopped_early": True`.
+    Depths train in groups from shallow to deep (depth_groups; the default sweep is one group),
+    both families at once. Once `budget_s` seconds have passed no further group starts (the
+    first always does), and a group still training after `limit_s` seconds is dropped; either
+    way the result says `"stopped_early": True`. `progress` gets (fraction, text) as it goes.
     It holds core.training's lock (calling on_wait if another run has it) and runs on one torch
     thread (restored afterwards): tiny models train fastest that way here.
     """
@@ -185,36 +288,50 @@ def live_degradation(
     return run_degradation(config, progress, course.LIVE_BUDGET_S, course.LIVE_LIMIT_S, on_wait)
 
 
+def _step_reporter(
+    progress: Callable[[float, str], None], label: str, start: float, share: float, steps: int
+) -> Callable[[int], None]:
+    """on_log for one group: its step as the sweep's fraction done (from start, share of it)."""
+    return lambda step: progress(start + share * step / steps, f"{label}, step {step} of {steps}")
+
+
 def _sweep(config: DegradationConfig, progress, budget_s: float | None, limit_s: float | None):
     x, y = digits()
-    jobs = [(d, r) for d in sorted(set(config.depths)) for r in (False, True)]
-    total = sum(d for d, _ in jobs)
+    groups = depth_groups(config)
+    total = sum(map(sum, groups))
     done, results, curves, stopped = 0, [], [], False
     start = time.perf_counter()
     deadline = math.inf if limit_s is None else start + limit_s
-    for depth, residual in jobs:
-        family = "residual" if residual else "plain"
+    for group in groups:
         if budget_s is not None and results and time.perf_counter() - start > budget_s:
             stopped = True
             break
+        label = f"depth {group[0]}" if len(group) == 1 else f"depths {group[0]}-{group[-1]}"
+        on_log = None
         if progress:
-            progress(done / total, f"{family}, depth {depth}")
-        out = train_stack(config, depth, residual, x, y, deadline)
-        if out is None:
+            on_log = _step_reporter(progress, label, done / total, sum(group) / total, config.steps)
+            on_log(0)
+        jobs = [(depth, residual) for depth in group for residual in (False, True)]
+        stacks = [init_stack(config, depth, residual, x, y) for depth, residual in jobs]
+        outs = train_stacks(config, stacks, x, y, deadline, on_log)
+        if outs is None:
             stopped = True
             break
-        for seed, (err, loss) in enumerate(zip(out["errors"], out["final_losses"], strict=True)):
-            results.append(
-                {"family": family, "depth": depth, "seed": seed}
-                | {"train_error": round(err, 6), "loss": round(loss, 6)}
-            )
-        for point in out["curve"]:
-            for seed, loss in enumerate(point["losses"]):
-                curves.append(
-                    {"family": family, "depth": depth, "seed": seed, "step": point["step"]}
-                    | {"loss": loss}
+        for (depth, residual), out in zip(jobs, outs, strict=True):
+            family = "residual" if residual else "plain"
+            finals = zip(out["errors"], out["final_losses"], strict=True)
+            for seed, (err, loss) in enumerate(finals):
+                results.append(
+                    {"family": family, "depth": depth, "seed": seed}
+                    | {"train_error": round(err, 6), "loss": round(loss, 6)}
                 )
-        done += depth
+            for point in out["curve"]:
+                for seed, loss in enumerate(point["losses"]):
+                    curves.append(
+                        {"family": family, "depth": depth, "seed": seed, "step": point["step"]}
+                        | {"loss": loss}
+                    )
+        done += sum(group)
     if progress:
         progress(1.0, "done")
     return {

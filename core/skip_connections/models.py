@@ -3,13 +3,15 @@
 Convolutional: the basic residual block and a small CIFAR-10 ResNet with its stage table as data,
 plus an inspector that lists every stage's output shape and parameters. Fully connected: the
 multilayer-perceptron stacks the degradation and gradient-flow experiments train, many seeds at
-once as batched matrix products.
+once as batched matrix products, and stacks of several depths joined into one batched network.
 It deliberately leaves out training loops (core.skip_connections.experiments) and formulas.
 """
 
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -254,6 +256,7 @@ class MLPStack(nn.Module):
         zero_init_residual: bool = True,
     ):
         super().__init__()
+        self.depth, self.residual = depth, residual
         hidden = depth - 2
         if depth < 2 or (residual and hidden % 2):
             raise ValueError("depth must be at least 2, and even for a residual stack")
@@ -296,3 +299,58 @@ class MLPStack(nn.Module):
         x = self.stem(x)  # (S, B, width)
         x = self.body(x)  # (S, B, width)
         return self.head(x)  # (S, B, classes)
+
+
+def _joined(modules: Sequence[nn.Module]) -> nn.Module:
+    """One module of the same kind whose every parameter stacks the modules' along dim 0."""
+    joined = copy.deepcopy(modules[0])
+    for name, param in joined.named_parameters():
+        param.data = torch.cat([m.get_parameter(name).detach() for m in modules])
+    return joined
+
+
+class MixedDepthStack(nn.Module):
+    """MLPStacks of one family and several depths, joined into one batched network.
+
+    The models sit deepest first, so body position k runs only the first `active[k]` of them: a
+    shallower model leaves the body where its own stack ends and goes straight to the head. No
+    model sees another's weights or batch, so each computes exactly what it computes alone.
+    The joined network trains copies of the stacks' weights; `write_back` copies them back.
+    """
+
+    def __init__(self, stacks: Sequence[MLPStack]):
+        super().__init__()
+        if len({s.residual for s in stacks}) != 1:
+            raise ValueError("join stacks of one family: all plain or all residual")
+        self.members = sorted(stacks, key=lambda s: s.depth, reverse=True)  # not submodules
+        self.stem = _joined([s.stem for s in self.members])
+        self.body = nn.ModuleList(_joined(self._at(k)) for k in range(len(self.members[0].body)))
+        self.head = _joined([s.head for s in self.members])
+        self.active = [next(layer.parameters()).shape[0] for layer in self.body]  # models at k
+
+    def _at(self, k: int) -> list[nn.Module]:
+        """Body position k of every member deep enough to have one."""
+        return [s.body[k] for s in self.members if len(s.body) > k]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)  # (N, B, width), N models deepest first
+        finished = []
+        for layer, active in zip(self.body, self.active, strict=True):
+            if active < len(x):
+                x, done = x.split([active, len(x) - active])  # done: the stacks that end here
+                finished.append(done)
+            x = layer(x)  # (active, B, width)
+        x = torch.cat([x, *reversed(finished)])  # (N, B, width), back in model order
+        return self.head(x)  # (N, B, classes)
+
+    @torch.no_grad()
+    def write_back(self) -> None:
+        """Copy the joined weights into the stacks it was built from."""
+        pairs = [(self.stem, [s.stem for s in self.members])]
+        pairs += [(layer, self._at(k)) for k, layer in enumerate(self.body)]
+        pairs += [(self.head, [s.head for s in self.members])]
+        for joined, parts in pairs:
+            for name, param in joined.named_parameters():
+                own = [part.get_parameter(name) for part in parts]
+                for target, values in zip(own, param.split([len(t) for t in own]), strict=True):
+                    target.copy_(values)

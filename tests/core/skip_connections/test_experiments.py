@@ -71,11 +71,32 @@ def test_progress_runs_from_zero_to_one():
     assert seen[0] == 0 and seen[-1] == 1 and seen == sorted(seen)
 
 
-def test_a_spent_time_budget_stops_before_the_next_depth():
+def test_a_spent_time_budget_stops_before_the_next_group(monkeypatch):
+    monkeypatch.setattr(experiments, "GROUP_LAYERS", 1)  # every depth a group of its own
     config = DegradationConfig(depths=(2, 4, 6), seeds=1, steps=50)
     result = experiments.run_degradation(config, budget_s=0.0)
     assert result["stopped_early"]
     assert {r["depth"] for r in result["results"]} == {2}
+
+
+def test_progress_is_reported_at_every_logged_step_of_a_group():
+    seen = []
+    config = DegradationConfig(depths=(2, 4), seeds=1, steps=50, log_every=10)
+    experiments.run_degradation(config, lambda fraction, _what: seen.append(fraction))
+    assert seen == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1, 1])
+
+
+def test_default_sweep_trains_as_one_group():
+    assert experiments.depth_groups(DegradationConfig()) == [DegradationConfig().depths]
+
+
+def test_depth_groups_hold_at_most_group_layers_each_unless_a_depth_is_alone():
+    config = DegradationConfig(depths=tuple(range(2, 66, 2)), seeds=5, steps=50)
+    groups = experiments.depth_groups(config)
+    assert [d for group in groups for d in group] == sorted(config.depths)
+    for group in groups:
+        layers = 2 * config.seeds * sum(group)
+        assert layers <= experiments.GROUP_LAYERS or len(group) == 1
 
 
 def test_default_configuration_is_allowed():
@@ -272,10 +293,91 @@ def test_a_network_still_training_at_the_limit_is_dropped():
     assert result["stopped_early"] and result["results"] == [] and result["curves"] == []
 
 
-def test_train_stack_gives_up_once_its_deadline_has_passed():
+def test_train_stacks_gives_up_once_its_deadline_has_passed():
     x, y = digits()
     config = DegradationConfig(depths=(2,), seeds=1, steps=50)
-    assert experiments.train_stack(config, 2, False, x, y, deadline=0.0) is None
+    stacks = [experiments.init_stack(config, 2, False, x, y)]
+    assert experiments.train_stacks(config, stacks, x, y, deadline=0.0) is None
+
+
+# The batched training against a reference: each stack trained alone by a plain loop.
+JOINT = DegradationConfig(depths=(2, 4, 8), seeds=2, steps=20, log_every=5)
+JOBS = [(depth, residual) for depth in JOINT.depths for residual in (False, True)]
+
+
+def _train_alone(config: DegradationConfig, stack: MLPStack, x, y) -> list[list[float]]:
+    """One stack on its own: torch's Adam (fused, FlatAdam's kernel), a (seeds, batch) draw per
+    step from the sweep's generator. Returns the batch losses at every logged step."""
+    optimiser = torch.optim.Adam(stack.parameters(), lr=config.lr, fused=True)
+    generator = torch.Generator().manual_seed(config.seed)
+    curve = []
+    for step in range(1, config.steps + 1):
+        idx = torch.randint(0, len(x), (config.seeds, config.batch_size), generator=generator)
+        logits = stack(x[idx])  # (S, B, classes)
+        losses = nn.functional.cross_entropy(logits.transpose(1, 2), y[idx], reduction="none")
+        optimiser.zero_grad()
+        losses.mean(1).sum().backward()
+        optimiser.step()
+        if step % config.log_every == 0:
+            curve.append(losses.mean(1).tolist())
+    return curve
+
+
+@pytest.fixture(scope="module")
+def together_and_alone():
+    torch.set_num_threads(1)
+    x, y = digits()
+    together = [experiments.init_stack(JOINT, d, r, x, y) for d, r in JOBS]
+    outs = experiments.train_stacks(JOINT, together, x, y)
+    alone = [experiments.init_stack(JOINT, d, r, x, y) for d, r in JOBS]
+    curves = [_train_alone(JOINT, stack, x, y) for stack in alone]
+    return together, outs, alone, curves
+
+
+def test_every_model_trained_together_ends_with_the_weights_it_reaches_alone(together_and_alone):
+    together, _, alone, _ = together_and_alone
+    for joint, single in zip(together, alone, strict=True):
+        for name, got in joint.named_parameters():
+            expected = single.get_parameter(name)
+            torch.testing.assert_close(got, expected, rtol=0, atol=1e-6, msg=name)
+
+
+def test_every_model_trained_together_logs_the_batch_losses_it_has_alone(together_and_alone):
+    _, outs, _, curves = together_and_alone
+    for out, curve in zip(outs, curves, strict=True):
+        assert [point["step"] for point in out["curve"]] == [5, 10, 15, 20]
+        logged = [loss for point in out["curve"] for loss in point["losses"]]
+        expected = [loss for row in curve for loss in row]
+        assert logged == pytest.approx(expected, abs=1e-5)  # logged rounded to 5 decimals
+
+
+def test_flat_adam_takes_the_steps_torch_adam_takes():
+    torch.manual_seed(0)
+    shapes = [(3, 4, 5), (3, 1, 5), (7,)]
+    ours = [nn.Parameter(torch.randn(shape)) for shape in shapes]
+    theirs = [nn.Parameter(p.detach().clone()) for p in ours]
+    flat = experiments.FlatAdam(ours, lr=0.01)
+    reference = torch.optim.Adam(theirs, lr=0.01)  # torch's default (for-loop) implementation
+    for _ in range(5):
+        grads = [torch.randn(shape) for shape in shapes]
+        flat.zero_grad()
+        for p, g in zip(ours, grads, strict=True):
+            p.grad.add_(g)
+        flat.step()
+        for p, g in zip(theirs, grads, strict=True):
+            p.grad = g.clone()
+        reference.step()
+    for got, expected in zip(ours, theirs, strict=True):
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+
+
+def test_backward_adds_into_flat_adams_one_gradient_buffer():
+    weight, bias = nn.Parameter(torch.randn(4, 3)), nn.Parameter(torch.randn(3))
+    flat = experiments.FlatAdam([weight, bias], lr=0.01)
+    (torch.ones(2, 4) @ weight + bias).sum().backward()
+    torch.testing.assert_close(
+        flat.grads, torch.cat([torch.full((12,), 2.0), torch.full((3,), 2.0)])
+    )
 
 
 def test_no_allowed_sweep_is_estimated_past_the_live_time_limit():

@@ -155,3 +155,59 @@ def test_block_specs_read_channels_and_strides_off_the_blocks():
 def test_small_resnet_stages_run_the_course_batch():
     rows = models.small_resnet_stages()
     assert rows[-1]["output shape"] == (course.CIFAR_INPUT[0], course.CIFAR_CLASSES)
+
+
+def _stacks(depths, residual, batch_norm=False, n_models=2):
+    torch.manual_seed(0)
+    stacks = [
+        models.MLPStack(d, residual=residual, n_models=n_models, batch_norm=batch_norm)
+        for d in depths
+    ]
+    for stack in stacks:  # nonzero residual branches, so every layer matters
+        for layer in stack.linears():
+            nn.init.normal_(layer.weight, std=0.2)
+            nn.init.normal_(layer.bias, std=0.2)
+    return stacks
+
+
+@pytest.mark.parametrize("residual, batch_norm", [(False, False), (True, False), (True, True)])
+def test_mixed_depth_stack_gives_each_model_the_output_of_its_own_stack(residual, batch_norm):
+    stacks = _stacks((2, 10, 6, 10), residual, batch_norm)
+    joined = models.MixedDepthStack(stacks)
+    x = torch.randn(2, 9, 64)
+    out = joined(x.repeat(len(stacks), 1, 1))  # (8, 9, 10), stacks deepest first
+    expected = torch.cat([stack(x) for stack in joined.members])
+    torch.testing.assert_close(out, expected)
+
+
+def test_mixed_depth_stack_orders_its_members_deepest_first():
+    stacks = _stacks((2, 10, 6), residual=True)
+    assert [s.depth for s in models.MixedDepthStack(stacks).members] == [10, 6, 2]
+
+
+def test_mixed_depth_stack_gives_each_model_the_gradient_of_its_own_loss():
+    stacks = _stacks((4, 8), residual=False)
+    joined = models.MixedDepthStack(stacks)
+    x = torch.randn(2, 9, 64)
+    joined(x.repeat(2, 1, 1))[2:].pow(2).sum().backward()  # rows 2-3: the depth-4 stack
+    stacks[0](x).pow(2).sum().backward()
+    torch.testing.assert_close(joined.head.weight.grad[2:], stacks[0].head.weight.grad)
+    torch.testing.assert_close(joined.stem.fc.weight.grad[2:], stacks[0].stem.fc.weight.grad)
+    assert joined.head.weight.grad[:2].abs().sum() == 0
+
+
+def test_write_back_copies_the_joined_weights_into_each_stack():
+    stacks = _stacks((2, 6, 4), residual=True)
+    joined = models.MixedDepthStack(stacks)
+    with torch.no_grad():
+        for param in joined.parameters():
+            param.add_(1.0)
+    x = torch.randn(2, 5, 64)
+    expected = joined(x.repeat(3, 1, 1))
+    joined.write_back()
+    torch.testing.assert_close(torch.cat([stack(x) for stack in joined.members]), expected)
+
+
+def test_mixed_depth_stack_refuses_to_join_plain_and_residual_stacks():
+    with pytest.raises(ValueError):
+        models.MixedDepthStack(_stacks((4,), False) + _stacks((4,), True))
