@@ -1,6 +1,7 @@
 """Keyboard-only use: without a mouse, a student can set a calculator and check an answer."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core import course
 from core.numbers import approx
@@ -21,7 +22,8 @@ def test_a_number_input_and_a_quiz_box_work_from_the_keyboard(page, app_url, set
     assert depth.input_value() == "30"
     start = course.CALCULATOR_START_FACTOR
     redrawn = approx(formulas.gradient_at_first_layer(start, 30))  # the derivation's result
-    assert redrawn in page.locator(".katex").all_inner_texts().__str__()
+    # the rerun may start after settle() saw the page idle, so wait for the redrawn result itself
+    expect(page.locator(".katex", has_text=redrawn).first).to_be_visible(timeout=30_000)
     box = page.locator(".st-key-quiz-vg-depth-threshold")
     box.get_by_label("Your answer").focus()
     page.keyboard.type("12345")
