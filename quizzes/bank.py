@@ -275,10 +275,13 @@ def _collides(variant: Variant) -> bool:
     q = variant.question
     if q.kind == "choice":
         return False
-    return any(
-        checking.equivalent(wrong, variant.expected, variables=q.variables, rel_tol=q.rel_tol)
-        for wrong, _ in variant.distractors
-    )
+    try:
+        return any(
+            checking.equivalent(wrong, variant.expected, variables=q.variables, rel_tol=q.rel_tol)
+            for wrong, _ in variant.distractors
+        )
+    except (checking.CheckerBusy, checking.WorkerError, TimeoutError):
+        return True  # unknown counts as a collision: new numbers are drawn, the last try is kept
 
 
 def _course_value(default: object) -> sp.Expr:

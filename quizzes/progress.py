@@ -97,13 +97,13 @@ def import_json(data: bytes, known_ids: Iterable[str]) -> tuple[Progress, int]:
         raise ProgressError(f"That file is too large ({len(data):,} bytes) to be a progress file.")
     try:
         doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: ints over 4300 digits
         raise ProgressError(
             "That file is not valid JSON, so it can't be a progress file."
         ) from None
     if not isinstance(doc, Mapping) or doc.get("app") != APP:
         raise ProgressError("That JSON file was not exported by this app.")
-    if doc.get("version") != VERSION:
+    if type(doc.get("version")) is not int or doc["version"] != VERSION:  # true == 1 in Python
         raise ProgressError(f"That progress file has version {doc.get('version')!r}; expected 1.")
     entries = doc.get("questions")
     if not isinstance(entries, Mapping):
