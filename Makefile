@@ -6,7 +6,7 @@ PORT ?= 8501
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test bench chromium lint screenshots
+.PHONY: run test bench load chromium lint screenshots
 
 run: $(RUNTIME)
 	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
@@ -21,6 +21,11 @@ lint: $(DEV)
 
 bench: $(RUNTIME)
 	$(PY) -m bench
+
+# A classroom: 10 headless-Chromium students against a real server for 60 s (bench/load.py);
+# needs Playwright and Chromium, so it sets up like `make test` does. ARGS=... passes options.
+load: $(DEV) chromium
+	$(PY) -m bench.load $(ARGS)
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null || \

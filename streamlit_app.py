@@ -3,8 +3,9 @@
 import streamlit as st
 
 from quizzes import bank, checking, widget
-from ui import lecture
+from ui import lecture, runtime
 
+runtime.freeze_imports()  # Streamlit's gc after each rerun then skips the imports: ui/runtime.py
 st.set_page_config(page_title="Modern CNNs tutor", page_icon="🧠", layout="wide")
 
 try:
@@ -32,6 +33,11 @@ if asked != (None, None) and st.session_state.get(PRESET) != asked:
     preset = bank.practice_preset(*asked)
     if preset:
         widget.open_in_practice(*preset)
+    else:
+        st.warning(
+            "This link's question or seed could not be used, so another question is shown.",
+            icon="🔗",
+        )
 
 if st.query_params.get("lecture") == "1":
     st.session_state.setdefault(widget.LECTURE, True)
