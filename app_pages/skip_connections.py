@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import course
 from core.numbers import fmt
-from core.skip_connections import experiments, formulas, models
+from core.skip_connections import experiments, formulas, models, results
 from core.skip_connections.experiments import DegradationConfig
 from quizzes import widget
 from ui import charts, lecture, links, show
@@ -56,7 +56,7 @@ PLATEAU_GUESSES = (
 
 def degradation() -> None:
     st.header("1 · The degradation problem, measured")
-    result = show.cached(experiments.load_result)
+    result = show.cached(results.load_result)
     config, data = result["config"], result["data"]
     st.markdown(
         "By 2014 (VGG, GoogLeNet) the lesson seemed simple: deeper networks are better. Then "
@@ -107,12 +107,12 @@ def degradation() -> None:
         st.button("Reveal the measurement", key="deg_reveal", on_click=_reveal, type="primary")
         st.info("Make your guess with the slider, then reveal the measured result.")
         return
-    summary = experiments.error_summary(result)
-    onset = experiments.degradation_onset(result)
+    summary = results.error_summary(result)
+    onset = results.degradation_onset(result)
     deepest = max(config["depths"])
-    at_deepest = experiments.at_depth(summary, deepest)
+    at_deepest = results.at_depth(summary, deepest)
     show.figure(charts.degradation_errors, summary, guess, onset, key="deg-errors")
-    plateau = experiments.residual_plateau(result)
+    plateau = results.residual_plateau(result)
     st.markdown(
         f"You guessed depth **{guess}**. The plain network's training error first exceeds the "
         f"residual one's by more than {course.ONSET_MARGIN:.0%} (percentage points) at "
@@ -133,7 +133,7 @@ def degradation() -> None:
     depth = st.select_slider(
         "Loss curves at depth", options=config["depths"], value=deepest, key="deg_curve_depth"
     )
-    show.figure(charts.loss_curves, experiments.loss_curves(result, depth), depth, key="deg-loss")
+    show.figure(charts.loss_curves, results.loss_curves(result, depth), depth, key="deg-loss")
     with st.expander("Honest caveats, measured on this data"):
         st.markdown(
             "- Given several times as many steps, most plain networks without normalisation "
@@ -209,8 +209,8 @@ def run_it_yourself(shipped: dict) -> None:
         )
     if not result["results"]:
         return
-    summary = experiments.error_summary(result)
-    onset = experiments.degradation_onset(result)
+    summary = results.error_summary(result)
+    onset = results.degradation_onset(result)
     show.figure(charts.degradation_errors, summary, None, onset, key="deg-live")
     if result["config"] == shipped["config"]:
         st.caption("Same settings and seeds as the shipped run above.")
@@ -249,7 +249,7 @@ def vanishing() -> None:
     if not widget.attempted("vg-hint-085"):
         st.caption("Answer the hint's question to compare it with the measured onset.")
         return
-    onset = experiments.degradation_onset(show.cached(experiments.load_result))
+    onset = results.degradation_onset(show.cached(results.load_result))
     hint_layers = show.cached(
         formulas.layers_to_threshold, course.HINT_FACTOR, course.HINT_THRESHOLD
     )

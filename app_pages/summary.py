@@ -5,8 +5,8 @@ import streamlit as st
 from core import course
 from core.numbers import fmt
 from core.separable_convolutions import formulas as separable
-from core.skip_connections import experiments
 from core.skip_connections import formulas as skip
+from core.skip_connections import results
 from core.transfer_learning import formulas as transfer
 from ui import show
 
@@ -28,9 +28,9 @@ with left, st.container(border=True, height="stretch"):
     )
     st.latex(rf"\frac{{g_1}}{{g_L}} = {fmt(skip.GRADIENT_AT_FIRST_LAYER, 'latex')}")
     fraction = skip.gradient_at_first_layer(course.GRADIENT_FACTOR, course.CALCULATOR_DEPTH)
-    shipped = show.cached(experiments.load_result)
+    shipped = show.cached(results.load_result)
     deepest = max(shipped["config"]["depths"])
-    errors = experiments.at_depth(experiments.error_summary(shipped), deepest)
+    errors = results.at_depth(results.error_summary(shipped), deepest)
     st.markdown(
         f"With a factor of {fmt(course.GRADIENT_FACTOR)} per layer, only {float(fraction):.2%} of "
         f"the gradient reaches layer 1 of a {course.CALCULATOR_DEPTH}-layer plain stack. The "

@@ -325,7 +325,7 @@ def _distractor(raw: object, where: str) -> Distractor:
     return Distractor(raw["expected"], raw["message"], raw.get("when"))
 
 
-def _question(raw: dict, topic: str, where: str) -> Question:
+def _question(raw: dict, topic: str, where: str, build: bool = True) -> Question:
     required = ("id", "topic", "title", "kind", "prompt", "expected")
     missing = [k for k in required if not isinstance(raw.get(k), str) or not raw.get(k).strip()]
     if missing:
@@ -361,11 +361,11 @@ def _question(raw: dict, topic: str, where: str) -> Question:
         values=tuple(raw.get("values", {}).items()),
         distractors=tuple(_distractor(d, where) for d in raw.get("distractors", ())),
     )
-    _validate(question, where)
+    _validate(question, where, build)
     return question
 
 
-def _validate(q: Question, where: str) -> None:
+def _validate(q: Question, where: str, build: bool = True) -> None:
     if not q.hints or not q.solution:
         raise BankError(f"{where}: every question needs hints and solution steps")
     if q.kind == "choice":
@@ -378,6 +378,8 @@ def _validate(q: Question, where: str) -> None:
     names = {p.name for p in q.parameters} | set(q.variables)
     if len(names) != len(q.parameters) + len(q.variables):
         raise BankError(f"{where}: a name is both a parameter and a variable")
+    if not build:
+        return
     try:
         variant = make_variant(q, 0)
     except BankError as error:
@@ -405,8 +407,13 @@ def _validate_answer(variant: Variant, where: str) -> None:
         raise BankError(f"{where}: a distractor equals the answer for the course's numbers")
 
 
-def load_bank(directory: Path = BANK_DIR) -> dict[str, Question]:
-    """Every question in the bank, validated, by id in file then bank order."""
+def load_bank(directory: Path = BANK_DIR, build: bool = True) -> dict[str, Question]:
+    """Every question in the bank, validated, by id in file then bank order.
+
+    With `build`, each question's course-number variant is also built and checked (its answer,
+    values, distractors and slips evaluate; no distractor equals the answer): about 4 s of SymPy
+    and checker-worker time for the whole bank, which `make test` pays, not a waking server.
+    """
     questions: dict[str, Question] = {}
     for path in sorted(directory.glob("*.toml")):
         topic = path.stem
@@ -417,7 +424,7 @@ def load_bank(directory: Path = BANK_DIR) -> dict[str, Question]:
         except tomllib.TOMLDecodeError as error:
             raise BankError(f"{path.name}: {error}") from error
         for i, entry in enumerate(raw.get("question", ())):
-            question = _question(entry, topic, f"{path.name} question {i + 1}")
+            question = _question(entry, topic, f"{path.name} question {i + 1}", build)
             if question.id in questions:
                 raise BankError(f"{path.name}: duplicate id {question.id!r}")
             questions[question.id] = question
@@ -426,8 +433,12 @@ def load_bank(directory: Path = BANK_DIR) -> dict[str, Question]:
 
 @cache
 def bank() -> dict[str, Question]:
-    """The shipped bank, loaded and validated once per process."""
-    return load_bank()
+    """The shipped bank, loaded once per process; each variant is built when a page asks for it.
+
+    The full build (`load_bank()`) runs in the test suite (tests/quizzes/test_bank.py), so a
+    server's start-up, and a sleeping Cloud app waking, doesn't wait about 4 s for it.
+    """
+    return load_bank(build=False)
 
 
 def by_topic(topic: str) -> list[Question]:

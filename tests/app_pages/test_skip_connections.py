@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core import course
-from core.skip_connections import experiments, formulas, models
+from core.skip_connections import formulas, models, results
 from quizzes import bank
 
 PAGE = "app_pages/skip_connections.py"
@@ -52,7 +52,7 @@ def test_degradation_chart_stays_hidden_until_the_prediction_is_made(page):
 
 
 def test_revealing_marks_the_students_guess_on_the_chart(page):
-    deepest = max(experiments.load_result()["config"]["depths"])
+    deepest = max(results.load_result()["config"]["depths"])
     page.select_slider(key="deg_guess").set_value(deepest).run()
     page.button(key="deg_reveal").click().run()
     assert not page.exception
@@ -67,7 +67,7 @@ def test_every_chart_is_altair_with_tooltips(revealed):
 
 
 def test_reveal_reports_the_shipped_errors_at_the_deepest_depth(revealed):
-    shipped = experiments.load_result()
+    shipped = results.load_result()
     deepest = max(shipped["config"]["depths"])
     plain = [
         r["train_error"]
@@ -79,7 +79,7 @@ def test_reveal_reports_the_shipped_errors_at_the_deepest_depth(revealed):
 
 @pytest.mark.parametrize("guess", ["first", "last"])
 def test_prediction_slider_works_at_both_ends(page, guess):
-    depths = experiments.load_result()["config"]["depths"]
+    depths = results.load_result()["config"]["depths"]
     page.select_slider(key="deg_guess").set_value(depths[0 if guess == "first" else -1]).run()
     page.button(key="deg_reveal").click().run()
     assert not page.exception
@@ -119,7 +119,7 @@ def test_a_live_run_past_the_time_limit_says_so_and_draws_no_empty_chart(reveale
 
 @pytest.mark.parametrize("end", ["first", "last"])
 def test_loss_curve_slider_works_at_both_ends(revealed, end):
-    depths = experiments.load_result()["config"]["depths"]
+    depths = results.load_result()["config"]["depths"]
     revealed.select_slider(key="deg_curve_depth").set_value(depths[0 if end == "first" else -1])
     revealed.run()
     assert not revealed.exception

@@ -138,6 +138,21 @@ def test_a_malformed_question_fails_loudly(tmp_path, change, fragment):
         bank.load_bank(write_bank(tmp_path, GOOD.replace(*change)))
 
 
+def test_the_shipped_bank_builds_every_question_the_server_loads():
+    built = bank.load_bank()  # the full build the server skips at start-up
+    assert list(built) == list(bank.bank())
+
+
+def test_a_server_start_loads_the_bank_without_building_a_variant(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a variant was built while loading")
+
+    monkeypatch.setattr(bank, "make_variant", refuse)
+    assert list(bank.load_bank(write_bank(tmp_path, GOOD), build=False)) == ["t-one"]
+    with pytest.raises(bank.BankError, match="built while loading"):
+        bank.load_bank(write_bank(tmp_path, GOOD))  # the full build does build one
+
+
 def test_a_duplicate_id_fails_loudly(tmp_path):
     with pytest.raises(bank.BankError, match="duplicate id"):
         bank.load_bank(write_bank(tmp_path, GOOD + GOOD))

@@ -11,7 +11,7 @@ from torch import nn
 
 from core import course
 from core.data import digits
-from core.skip_connections import experiments, formulas
+from core.skip_connections import experiments, formulas, results
 from core.skip_connections.experiments import DegradationConfig
 from core.skip_connections.models import MLPStack
 
@@ -25,7 +25,7 @@ def tiny_sweep():
 
 
 def test_residual_network_fits_better_than_plain_at_the_deepest_depth(tiny_sweep):
-    means = {(r["family"], r["depth"]): r["mean"] for r in experiments.error_summary(tiny_sweep)}
+    means = {(r["family"], r["depth"]): r["mean"] for r in results.error_summary(tiny_sweep)}
     assert means[("residual", 48)] < means[("plain", 48)] - 0.05
 
 
@@ -47,7 +47,7 @@ def test_loss_curves_end_at_the_last_step(tiny_sweep):
 def test_error_summary_agrees_with_a_pandas_group_by(tiny_sweep):
     frame = pd.DataFrame(tiny_sweep["results"])
     expected = frame.groupby(["family", "depth"])["train_error"].agg(["mean", "min", "max"])
-    for row in experiments.error_summary(tiny_sweep):
+    for row in results.error_summary(tiny_sweep):
         mean, low, high = expected.loc[(row["family"], row["depth"])]
         assert (row["mean"], row["low"], row["high"]) == pytest.approx((mean, low, high))
 
@@ -134,20 +134,20 @@ def test_onset_is_the_first_depth_where_plain_trails_residual_by_more_than_the_m
         {("plain", 4): 0.02, ("residual", 4): 0.02, ("plain", 8): 0.06, ("residual", 8): 0.02}
         | {("plain", 16): 0.2, ("residual", 16): 0.01}
     )
-    assert experiments.degradation_onset(result, margin=0.05) == 16
-    assert experiments.degradation_onset(result, margin=0.03) == 8
+    assert results.degradation_onset(result, margin=0.05) == 16
+    assert results.degradation_onset(result, margin=0.03) == 8
 
 
 def test_onset_is_none_when_plain_never_falls_behind():
     result = _result({("plain", 4): 0.02, ("residual", 4): 0.03})
-    assert experiments.degradation_onset(result) is None
+    assert results.degradation_onset(result) is None
 
 
 def test_shipped_sweep_is_the_default_configuration_and_shows_degradation():
-    shipped = experiments.load_result()
+    shipped = results.load_result()
     assert shipped["config"] == json.loads(json.dumps(asdict(DegradationConfig())))
     deepest = max(shipped["config"]["depths"])
-    means = {(r["family"], r["depth"]): r["mean"] for r in experiments.error_summary(shipped)}
+    means = {(r["family"], r["depth"]): r["mean"] for r in results.error_summary(shipped)}
     assert means[("residual", deepest)] < means[("plain", deepest)]
 
 
@@ -249,7 +249,7 @@ def test_command_line_writes_the_sweep_as_json(tmp_path, capsys):
 
 
 def test_loss_curves_average_the_seeds_at_each_step(tiny_sweep):
-    rows = experiments.loss_curves(tiny_sweep, 48)
+    rows = results.loss_curves(tiny_sweep, 48)
     frame = pd.DataFrame(tiny_sweep["curves"]).query("depth == 48")
     expected = frame.groupby(["family", "step"])["loss"].mean()
     assert len(rows) == len(expected)
@@ -263,7 +263,7 @@ def test_at_depth_picks_one_depths_means():
         {"family": "residual", "depth": 4, "mean": 0.1},
         {"family": "plain", "depth": 8, "mean": 0.5},
     ]
-    assert experiments.at_depth(summary, 4) == {"plain": 0.2, "residual": 0.1}
+    assert results.at_depth(summary, 4) == {"plain": 0.2, "residual": 0.1}
 
 
 def test_time_estimate_grows_with_the_work():
@@ -400,8 +400,7 @@ def test_the_quiz_claims_about_depth_64_hold_on_the_shipped_data():
     rows = experiments.gradient_flow(64, "relu", init="he")
     assert 0.1 < experiments.first_to_last_ratio(rows, "plain") < 10
     means = {
-        (r["family"], r["depth"]): r["mean"]
-        for r in experiments.error_summary(experiments.load_result())
+        (r["family"], r["depth"]): r["mean"] for r in results.error_summary(results.load_result())
     }
     assert means[("plain", 64)] > means[("plain", 16)] + 0.2
 
@@ -409,5 +408,11 @@ def test_the_quiz_claims_about_depth_64_hold_on_the_shipped_data():
 def test_the_residual_plateau_starts_where_every_deeper_depth_stays_near_the_best():
     rows = [(2, 0.05), (4, 0.02), (8, 0.004), (16, 0.0), (32, 0.003)]
     result = {"results": [{"family": "residual", "depth": d, "train_error": e} for d, e in rows]}
-    plateau = experiments.residual_plateau(result, margin=0.01)
+    plateau = results.residual_plateau(result, margin=0.01)
     assert (plateau["from"], plateau["best"], plateau["worst"]) == (8, 0.0, 0.05)
+
+
+def test_the_torch_free_reader_finds_the_shipped_results_where_core_data_keeps_them():
+    from core import data
+
+    assert results.DATA_DIR == data.DATA_DIR
