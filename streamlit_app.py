@@ -50,4 +50,7 @@ st.sidebar.toggle(
 lecture.style()
 widget.sidebar_summary()
 
-page.run()
+try:
+    page.run()
+finally:  # after the first page is drawn, torch and the topic modules load in the background
+    runtime.prewarm()

@@ -9,16 +9,39 @@ garbage cycles among them would stay. So the heap is frozen right after a collec
 when modules were imported since the last freeze: a few times in a server's life (the first
 visit to a page imports torch, a live run imports more), never per rerun.
 It deliberately leaves `runner.postScriptGC` on: what reruns make is still collected at once.
+
+`prewarm()` imports what the topic pages need (torch, torchvision, scikit-learn, Altair: about
+8 s here) on a background thread as the server starts, so the first student to open a topic page
+on a warm server waits for the page, not for torch, and the page that starts the server (or wakes
+a sleeping Cloud app) doesn't wait for the imports at all. Set TUTOR_PREWARM=0 to switch it off.
 """
 
 from __future__ import annotations
 
 import gc
+import importlib
+import logging
+import os
 import sys
 import threading
 
 _LOCK = threading.Lock()
 _frozen_modules = 0  # len(sys.modules) when the heap was last frozen
+
+PREWARM_ENV = "TUTOR_PREWARM"
+HEAVY = (  # what the topic pages import, heaviest first
+    "torch",
+    "torchvision.models",
+    "sklearn.datasets",
+    "core.skip_connections.experiments",
+    "core.separable_convolutions.benchmark",
+    "core.separable_convolutions.photo",
+    "core.transfer_learning.lab",
+    "core.transfer_learning.weights",
+    "ui.charts",
+)
+WARM = threading.Event()  # set once the heavy imports are done (or failed, or were switched off)
+_started = False
 
 
 def freeze_imports() -> None:
@@ -32,3 +55,27 @@ def freeze_imports() -> None:
         gc.collect()
         gc.freeze()
         _frozen_modules = len(sys.modules)
+
+
+def prewarm() -> None:
+    """Start importing HEAVY on a daemon thread, once per process; returns at once."""
+    global _started
+    with _LOCK:
+        if _started:
+            return
+        _started = True
+    if os.environ.get(PREWARM_ENV) == "0":
+        WARM.set()
+        return
+    threading.Thread(target=_import_heavy, name="prewarm", daemon=True).start()
+
+
+def _import_heavy() -> None:
+    try:
+        for name in HEAVY:
+            importlib.import_module(name)
+        freeze_imports()
+    except Exception:  # a page that needs the module will import it, and say what went wrong
+        logging.getLogger(__name__).exception("prewarming the imports failed")
+    finally:
+        WARM.set()

@@ -1,0 +1,42 @@
+"""The server's start-up: heavy imports load in the background without holding up the first page."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ui import runtime
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FIRST_PAGE = """
+import sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file('streamlit_app.py', default_timeout=60).run()
+assert not at.exception, at.exception
+from ui import runtime
+first_page_done_before_torch = not runtime.WARM.is_set()
+assert runtime.WARM.wait(120), "the heavy imports never finished"
+print(first_page_done_before_torch, all(name in sys.modules for name in runtime.HEAVY))
+"""
+
+
+def test_the_first_page_renders_while_torch_loads_and_the_imports_then_finish():
+    env = os.environ | {runtime.PREWARM_ENV: "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_PAGE], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "True"]
+
+
+def test_prewarm_switched_off_imports_nothing():
+    code = (
+        "import sys; from ui import runtime; runtime.prewarm();"
+        "print(runtime.WARM.is_set(), 'torch' in sys.modules)"
+    )
+    env = os.environ | {runtime.PREWARM_ENV: "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+    )
+    assert out.stdout.split() == ["True", "False"]
