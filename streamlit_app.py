@@ -14,13 +14,15 @@ except bank.BankError as error:
     st.error(f"The question bank has a mistake, so the app cannot start: {error}")
     st.stop()
 
+home = st.Page("app_pages/home.py", title="Home", icon="🏠", default=True)
+practice = st.Page("app_pages/practice.py", title="Practice quiz", icon="📝")
 pages = [
-    st.Page("app_pages/home.py", title="Home", icon="🏠", default=True),
+    home,
     st.Page("app_pages/skip_connections.py", title="Skip connections (ResNet)", icon="➕"),
     st.Page("app_pages/separable_convolutions.py", title="Separable convolutions", icon="🪶"),
     st.Page("app_pages/transfer_learning.py", title="Transfer learning", icon="🔁"),
     st.Page("app_pages/exercises.py", title="The week's exercises", icon="🏋️"),
-    st.Page("app_pages/practice.py", title="Practice quiz", icon="📝"),
+    practice,
     st.Page("app_pages/summary.py", title="Summary and references", icon="📚"),
 ]
 page = st.navigation(pages)
@@ -50,6 +52,9 @@ st.sidebar.toggle(
 lecture.style()
 widget.sidebar_summary()
 
+if page not in (home, practice) and runtime.prewarming():  # the others import what it imports
+    with st.spinner("Loading PyTorch for this page (once per server start, a few seconds)…"):
+        runtime.await_prewarm()
 try:
     page.run()
 finally:  # after the first page is drawn, torch and the topic modules load in the background

@@ -79,3 +79,19 @@ def _import_heavy() -> None:
         logging.getLogger(__name__).exception("prewarming the imports failed")
     finally:
         WARM.set()
+
+
+def prewarming() -> bool:
+    """Whether the prewarm thread is importing now."""
+    return _started and not WARM.is_set()
+
+
+def await_prewarm(timeout: float = 120) -> None:
+    """Wait for a running prewarm to finish its imports (at once if none is running).
+
+    Two threads importing the same not-yet-loaded packages can each hold a module lock the other
+    needs (Python then raises _DeadlockError in one of them: seen with narwhals under Altair), so
+    a page that imports heavy modules waits here for the prewarm thread rather than racing it.
+    """
+    if _started and not WARM.is_set():
+        WARM.wait(timeout)

@@ -40,3 +40,36 @@ def test_prewarm_switched_off_imports_nothing():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
     )
     assert out.stdout.split() == ["True", "False"]
+
+
+TOPIC_DURING_PREWARM = """
+from streamlit.navigation.page import StreamlitPage
+from streamlit.testing.v1 import AppTest
+from ui import runtime
+started, run = [], StreamlitPage.run
+
+def recorded(page):  # whether the imports had finished when the page's script began
+    started.append(runtime.WARM.is_set())
+    return run(page)
+
+StreamlitPage.run = recorded
+at = AppTest.from_file('streamlit_app.py', default_timeout=120).run()
+assert runtime.prewarming(), "the imports finished before the topic page was asked for"
+for page in ('app_pages/skip_connections.py', 'app_pages/transfer_learning.py'):
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+print(*started[1:])
+"""
+
+
+def test_a_topic_page_opened_while_torch_loads_waits_for_it_instead_of_racing_its_imports():
+    env = os.environ | {runtime.PREWARM_ENV: "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", TOPIC_DURING_PREWARM],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "True"]
