@@ -385,6 +385,7 @@ def run_lab() -> None:
         "on features computed once). One live run goes at a time for everyone; results are "
         "kept, so a configuration already run anywhere shows at once."
     )
+    links.share(LAB, "tl-lab")  # before training, so a prepared link needs no run first
     asked = st.session_state.setdefault(LAB_ASKED, set())
     if st.button("Train", key="tl_lab_run", type="primary"):
         asked.update(configs)
@@ -411,7 +412,6 @@ def run_lab() -> None:
         )
     show.figure(charts.lab_curves, curves, key="tl-curves")
     show.table(finals)
-    links.share(LAB, "tl-lab")
 
 
 def case_study_and_checks() -> None:
