@@ -8,6 +8,8 @@ PAGES = {  # a page, and a question box on it with its key
     "app_pages/skip_connections.py": "vg-depth-threshold",
     "app_pages/separable_convolutions.py": "sep-ratio-value",
     "app_pages/practice.py": "practice:vg-plain-six-layers",
+    "app_pages/transfer_learning.py": "tl-lr-checkpoint",
+    "app_pages/exercises.py": f"ex:{bank.exercises()[1][0].id}",
 }
 
 
