@@ -1,5 +1,6 @@
 """A real app server and a headless Chromium for the browser tests."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -33,8 +34,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
+@contextlib.contextmanager
+def app_server():
+    """A new app server on a free loopback port, stopped on exit; yields its URL."""
     port = free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
@@ -53,13 +55,28 @@ def app_url():
     else:
         server.kill()
         pytest.fail("the app server did not answer its health check within 60 s")
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # a live run can hold a busy server past its stop signal
-        server.kill()
-        server.wait(timeout=10)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a live run can hold a busy server past its stop signal
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with app_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url():
+    """A server no session has used yet: what a link opened the morning of a lecture meets."""
+    with app_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
