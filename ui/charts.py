@@ -353,8 +353,9 @@ def lab_table(rows: list[dict]) -> Figure:
     frame = pd.DataFrame(rows)
     x = alt.X("per_class:Q", scale=alt.Scale(type="log"), title="training images per class")
     base = alt.Chart(frame).encode(x=x, color=alt.Color("strategy:N", scale=STRATEGIES))
+    band = alt.Color("strategy:N", scale=STRATEGIES, legend=None)  # the legend shows the lines
     chart = alt.layer(
-        base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q"),
+        base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q", color=band),
         base.mark_line(point=True).encode(
             y=alt.Y("mean:Q", axis=alt.Axis(format="%"), title="validation accuracy (mean)"),
             strokeDash=alt.StrokeDash("strategy:N", scale=STRATEGY_DASHES),

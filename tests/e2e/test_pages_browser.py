@@ -12,7 +12,9 @@ pytestmark = pytest.mark.e2e
 
 PAGES = {"home": "", "skip_connections": "skip_connections",
          "separable_convolutions": "separable_convolutions",
-         "practice": "practice?question=vg-plain-six-layers&seed=0"}  # fmt: skip
+         "transfer_learning": "transfer_learning", "exercises": "exercises",
+         "practice": "practice?question=vg-plain-six-layers&seed=0", "summary": "summary",
+         "skip_connections_lecture": "skip_connections?lecture=1"}  # fmt: skip
 
 
 HEIGHT = "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
