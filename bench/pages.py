@@ -1,8 +1,9 @@
 """Timing helpers shared by the page benchmarks: cold render in a fresh process, warm reruns.
 
 Cold renders run in a new interpreter, so no earlier benchmark has imported torch for them; they
-time the page's first run after the entrypoint (which does not import torch). Script times exec
-the page in a small harness that also times each st.fragment, so AppTest's polling is not counted.
+time the page's first run after the home page's (for the home page, the server's first run).
+Script times exec the page in a small harness that also times each st.fragment, so AppTest's
+polling is not counted.
 """
 
 import json
@@ -23,7 +24,8 @@ import json, sys, time
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 app = AppTest.from_file({entry!r}, default_timeout=120)
-app.run()
+if not {direct!r}:
+    app.run()
 start = time.perf_counter()
 app.switch_page({page!r}).run()
 assert not app.exception, app.exception
@@ -63,12 +65,19 @@ def wall(action) -> float:
     return time.perf_counter() - start
 
 
-def cold_render(page: str) -> dict:
-    """The page's first render in a fresh interpreter: seconds, and whether it imported torch."""
-    code = COLD.format(entry=ENTRYPOINT, page=page)
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+def cold_render(page: str, direct: bool = False) -> dict:
+    """The page's first render in a fresh interpreter: seconds, and whether torch was imported.
+
+    The page is opened from the home page, after the first run, as a student would; `direct`
+    opens it as the server's first run instead (a link to it, or the home page itself). The
+    entrypoint starts importing torch in the background after its first run (ui/runtime.py), so
+    "torch" may be True for a page that does not import it.
+    """
+    code = COLD.format(entry=ENTRYPOINT, page=page, direct=direct)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        said = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"the cold render of {page} failed: {said[:300]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
