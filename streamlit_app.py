@@ -16,6 +16,7 @@ except bank.BankError as error:
 
 home = st.Page("app_pages/home.py", title="Home", icon="🏠", default=True)
 practice = st.Page("app_pages/practice.py", title="Practice quiz", icon="📝")
+summary = st.Page("app_pages/summary.py", title="Summary and references", icon="📚")
 pages = [
     home,
     st.Page("app_pages/skip_connections.py", title="Skip connections (ResNet)", icon="➕"),
@@ -23,7 +24,7 @@ pages = [
     st.Page("app_pages/transfer_learning.py", title="Transfer learning", icon="🔁"),
     st.Page("app_pages/exercises.py", title="The week's exercises", icon="🏋️"),
     practice,
-    st.Page("app_pages/summary.py", title="Summary and references", icon="📚"),
+    summary,
 ]
 page = st.navigation(pages)
 checking.warm_up(wait=False)  # the answer checker's workers load SymPy while the page draws
@@ -52,9 +53,12 @@ st.sidebar.toggle(
 lecture.style()
 widget.sidebar_summary()
 
-if page not in (home, practice) and runtime.prewarming():  # the others import what it imports
-    with st.spinner("Loading PyTorch for this page (once per server start, a few seconds)…"):
-        runtime.await_prewarm()
+# What each page imports that the background imports may be loading: nothing new for home and
+# practice, pandas and Altair for the summary, torch for the rest (ui/runtime.py says why it waits).
+stage = {home: None, practice: None, summary: "ui"}.get(page, "torch")
+if stage and runtime.prewarming(stage):
+    with st.spinner("Loading the libraries for this page (once per server start, a few seconds)…"):
+        runtime.await_prewarm(stage)
 try:
     page.run()
 finally:  # after the first page is drawn, torch and the topic modules load in the background

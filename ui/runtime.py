@@ -29,18 +29,29 @@ _LOCK = threading.Lock()
 _frozen_modules = 0  # len(sys.modules) when the heap was last frozen
 
 PREWARM_ENV = "TUTOR_PREWARM"
-HEAVY = (  # what the topic pages import, heaviest first
-    "torch",
-    "torchvision.models",
-    "sklearn.datasets",
-    "core.skip_connections.experiments",
-    "core.separable_convolutions.benchmark",
-    "core.separable_convolutions.photo",
-    "core.transfer_learning.lab",
-    "core.transfer_learning.weights",
-    "ui.charts",
-)
-WARM = threading.Event()  # set once the heavy imports are done (or failed, or were switched off)
+STAGES = {  # in order: what the pages without torch import (about 2 s), then the topic pages'
+    "ui": (
+        "pandas",
+        "altair",
+        "ui.charts",
+        "ui.show",
+        "core.skip_connections.results",
+        "core.transfer_learning.formulas",
+    ),
+    "torch": (
+        "torch",
+        "torchvision.models",
+        "sklearn.datasets",
+        "core.skip_connections.experiments",
+        "core.separable_convolutions.benchmark",
+        "core.separable_convolutions.photo",
+        "core.transfer_learning.lab",
+        "core.transfer_learning.weights",
+    ),
+}
+HEAVY = tuple(name for names in STAGES.values() for name in names)
+READY = {stage: threading.Event() for stage in STAGES}  # each set once its imports are done
+WARM = READY["torch"]  # the last stage: everything is in (or failed, or was switched off)
 _started = False
 
 
@@ -65,33 +76,37 @@ def prewarm() -> None:
             return
         _started = True
     if os.environ.get(PREWARM_ENV) == "0":
-        WARM.set()
+        for ready in READY.values():
+            ready.set()
         return
     threading.Thread(target=_import_heavy, name="prewarm", daemon=True).start()
 
 
 def _import_heavy() -> None:
     try:
-        for name in HEAVY:
-            importlib.import_module(name)
+        for stage, names in STAGES.items():
+            for name in names:
+                importlib.import_module(name)
+            READY[stage].set()
         freeze_imports()
     except Exception:  # a page that needs the module will import it, and say what went wrong
         logging.getLogger(__name__).exception("prewarming the imports failed")
     finally:
-        WARM.set()
+        for ready in READY.values():
+            ready.set()
 
 
-def prewarming() -> bool:
-    """Whether the prewarm thread is importing now."""
-    return _started and not WARM.is_set()
+def prewarming(stage: str = "torch") -> bool:
+    """Whether the prewarm thread is still importing `stage` or a stage before it."""
+    return _started and not READY[stage].is_set()
 
 
-def await_prewarm(timeout: float = 120) -> None:
-    """Wait for a running prewarm to finish its imports (at once if none is running).
+def await_prewarm(stage: str = "torch", timeout: float = 120) -> None:
+    """Wait until a running prewarm has imported `stage` (at once if none is running).
 
     Two threads importing the same not-yet-loaded packages can each hold a module lock the other
     needs (Python then raises _DeadlockError in one of them: seen with narwhals under Altair), so
-    a page that imports heavy modules waits here for the prewarm thread rather than racing it.
+    a page waits here for the stage that imports what it imports rather than racing it.
     """
-    if _started and not WARM.is_set():
-        WARM.wait(timeout)
+    if prewarming(stage):
+        READY[stage].wait(timeout)

@@ -73,3 +73,34 @@ def test_a_topic_page_opened_while_torch_loads_waits_for_it_instead_of_racing_it
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["True", "True"]
+
+
+SUMMARY_DURING_PREWARM = """
+from streamlit.navigation.page import StreamlitPage
+from streamlit.testing.v1 import AppTest
+from ui import runtime
+started, run = [], StreamlitPage.run
+
+def recorded(page):
+    started.append((runtime.READY["ui"].is_set(), runtime.READY["torch"].is_set()))
+    return run(page)
+
+StreamlitPage.run = recorded
+at = AppTest.from_file('streamlit_app.py', default_timeout=120).run()
+at.switch_page('app_pages/summary.py').run()
+assert not at.exception, at.exception
+print(*started[1])
+"""
+
+
+def test_the_summary_waits_for_pandas_and_altair_but_not_for_torch():
+    env = os.environ | {runtime.PREWARM_ENV: "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", SUMMARY_DURING_PREWARM],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "False"]
