@@ -208,3 +208,14 @@ def test_every_slip_is_wrong_and_named(qid, seed):
 def test_a_slip_no_one_authored_is_named(qid, answer, slip):
     verdict = bank.variant(qid, 0).check(answer)
     assert not verdict.correct and slip in verdict.message
+
+
+CHOICES = [q for q in QUESTIONS if q.kind == "choice"]
+GIVEAWAY = 1.3  # the right option this much longer than every other reads as the answer
+
+
+@pytest.mark.parametrize("q", CHOICES, ids=[q.id for q in CHOICES])
+def test_no_choice_question_gives_its_answer_away_by_length(q):
+    variant = bank.variant(q.id, 0)
+    others = [len(o) for o in variant.options if o != variant.expected]
+    assert len(variant.expected) <= GIVEAWAY * max(others), variant.expected
