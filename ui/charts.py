@@ -351,11 +351,18 @@ def lab_curves(rows: list[dict]) -> Figure:
 def lab_table(rows: list[dict]) -> Figure:
     """Mean final accuracy against training images per class, one line per strategy, seed band."""
     frame = pd.DataFrame(rows)
-    x = alt.X("per_class:Q", scale=alt.Scale(type="log"), title="training images per class")
-    base = alt.Chart(frame).encode(x=x, color=alt.Color("strategy:N", scale=STRATEGIES))
-    band = alt.Color("strategy:N", scale=STRATEGIES, legend=None)  # the legend shows the lines
+    sizes = [frame["per_class"].min(), frame["per_class"].max()]  # not log's round 1 to 1,000
+    x = alt.X(
+        "per_class:Q",
+        scale=alt.Scale(type="log", domain=sizes, nice=False),
+        title="training images per class",
+    )
+    legend = alt.Legend(symbolOpacity=1)  # the lines' colours, not the pale bands'
+    base = alt.Chart(frame).encode(
+        x=x, color=alt.Color("strategy:N", scale=STRATEGIES, legend=legend)
+    )
     chart = alt.layer(
-        base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q", color=band),
+        base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q"),
         base.mark_line(point=True).encode(
             y=alt.Y("mean:Q", axis=alt.Axis(format="%"), title="validation accuracy (mean)"),
             strokeDash=alt.StrokeDash("strategy:N", scale=STRATEGY_DASHES),
