@@ -27,6 +27,7 @@ pages = [
     summary,
 ]
 page = st.navigation(pages)
+st.session_state.pop(widget.APP_RERUN, None)  # this full run shows what a quiz check changed
 checking.warm_up(wait=False)  # the answer checker's workers load SymPy while the page draws
 
 PRESET = "_preset_applied"  # the last practice link applied, so a rerun doesn't apply it again

@@ -22,6 +22,7 @@ BOXES = "_quiz_boxes"  # per question box: verdict, preview, hints shown
 PRACTICE_CURRENT = "_practice_current"  # the question on the practice page
 SESSION = "_checker_session"  # a random name for this session, for the checker's fairness limit
 LECTURE = "lecture_mode"  # the sidebar toggle: answers and solutions wait for the instructor
+APP_RERUN = "_quiz_app_rerun"  # a check changed what other parts of the app show (see question)
 EXAMPLES = {  # answers to copy the format of, chosen so that none answers a question
     "number": ("3^-4", "2/7 + 1/5", "37.9%"),
     "integer": ("1000",),
@@ -94,7 +95,12 @@ def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
     refused = verdict.interpreted is None if typed else not answer  # costs no attempt
     box.update(verdict=verdict, preview=None, refused=refused)
     if not refused:
-        set_progress(progress.record_attempt(get_progress(), variant.question.id, verdict.correct))
+        qid = variant.question.id
+        before = get_progress().get(qid, progress.Record())
+        set_progress(progress.record_attempt(get_progress(), qid, verdict.correct))
+        after = get_progress()[qid]
+        if before.attempts == 0 or before.solved != after.solved:  # the sidebar, gated sections
+            st.session_state[APP_RERUN] = True
 
 
 def _preview(key: str, variant: bank.Variant, answer_key: str) -> None:
@@ -112,8 +118,20 @@ def _new_numbers(key: str) -> None:
 
 
 def question(question_id: str, *, key: str | None = None, course_numbers: bool = True) -> None:
-    """One question box; `course_numbers` starts on the course's numbers, else on random ones."""
-    key = key or question_id
+    """One question box; `course_numbers` starts on the course's numbers, else on random ones.
+
+    The box is an st.fragment: checking, previewing, a hint or new numbers rerun the box alone,
+    not the whole page (a topic page's full rerun costs about 0.3 s of server CPU). A check that
+    changes what the rest of the app shows (a first attempt opens answer-gated sections; a solve
+    changes the sidebar's progress) asks for one full rerun through APP_RERUN.
+    """
+    _question_box(question_id, key or question_id, course_numbers)
+
+
+@st.fragment
+def _question_box(question_id: str, key: str, course_numbers: bool) -> None:
+    if st.session_state.pop(APP_RERUN, False):  # the entrypoint clears it on every full run
+        st.rerun(scope="app")
     seed = _seed(key, randomise=not course_numbers)
     variant = bank.variant(question_id, seed)
     q, box = variant.question, _box(key)
