@@ -42,65 +42,43 @@ def test_prewarm_switched_off_imports_nothing():
     assert out.stdout.split() == ["True", "False"]
 
 
-TOPIC_DURING_PREWARM = """
+DURING_PREWARM = """
 from streamlit.navigation.page import StreamlitPage
 from streamlit.testing.v1 import AppTest
 from ui import runtime
 started, run = [], StreamlitPage.run
 
-def recorded(page):  # whether the imports had finished when the page's script began
-    started.append(runtime.WARM.is_set())
+def recorded(page):  # which import stages had finished when a page's script began
+    started.append(" ".join(str(runtime.READY[s].is_set()) for s in ("ui", "torch")))
     return run(page)
 
 StreamlitPage.run = recorded
 at = AppTest.from_file('streamlit_app.py', default_timeout=120).run()
-assert runtime.prewarming(), "the imports finished before the topic page was asked for"
-for page in ('app_pages/skip_connections.py', 'app_pages/transfer_learning.py'):
+assert runtime.prewarming(), "the imports finished before the next page was asked for"
+for page in {pages!r}:
     at.switch_page(page).run()
     assert not at.exception, at.exception
-print(*started[1:])
+print(*started[1:], sep="\\n")
 """
+
+
+def stages_ready_when_opened(pages: tuple[str, ...]) -> list[str]:
+    """For each page opened right after the first, the stages ready as its script began."""
+    out = subprocess.run(
+        [sys.executable, "-c", DURING_PREWARM.format(pages=pages)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=os.environ | {runtime.PREWARM_ENV: "1"},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.strip().splitlines()
 
 
 def test_a_topic_page_opened_while_torch_loads_waits_for_it_instead_of_racing_its_imports():
-    env = os.environ | {runtime.PREWARM_ENV: "1"}
-    out = subprocess.run(
-        [sys.executable, "-c", TOPIC_DURING_PREWARM],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["True", "True"]
-
-
-SUMMARY_DURING_PREWARM = """
-from streamlit.navigation.page import StreamlitPage
-from streamlit.testing.v1 import AppTest
-from ui import runtime
-started, run = [], StreamlitPage.run
-
-def recorded(page):
-    started.append((runtime.READY["ui"].is_set(), runtime.READY["torch"].is_set()))
-    return run(page)
-
-StreamlitPage.run = recorded
-at = AppTest.from_file('streamlit_app.py', default_timeout=120).run()
-at.switch_page('app_pages/summary.py').run()
-assert not at.exception, at.exception
-print(*started[1])
-"""
+    pages = ("app_pages/skip_connections.py", "app_pages/transfer_learning.py")
+    assert stages_ready_when_opened(pages) == ["True True", "True True"]
 
 
 def test_the_summary_waits_for_pandas_and_altair_but_not_for_torch():
-    env = os.environ | {runtime.PREWARM_ENV: "1"}
-    out = subprocess.run(
-        [sys.executable, "-c", SUMMARY_DURING_PREWARM],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["True", "False"]
+    assert stages_ready_when_opened(("app_pages/summary.py",)) == ["True False"]
