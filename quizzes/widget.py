@@ -97,9 +97,9 @@ def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
     if not refused:
         qid = variant.question.id
         before = get_progress().get(qid, progress.Record())
-        set_progress(progress.record_attempt(get_progress(), qid, verdict.correct))
-        after = get_progress()[qid]
-        if before.attempts == 0 or before.solved != after.solved:  # the sidebar, gated sections
+        updated = progress.record_attempt(get_progress(), qid, verdict.correct)
+        set_progress(updated)
+        if before.attempts == 0 or before.solved != updated[qid].solved:  # sidebar, gated parts
             st.session_state[APP_RERUN] = True
 
 
