@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from quizzes import bank, checking, widget
-from ui import lecture, runtime
+from quizzes import bank, checking
+from ui import lecture, quiz, runtime
 
 runtime.freeze_imports()  # Streamlit's gc after each rerun then skips the imports: ui/runtime.py
 st.set_page_config(page_title="Modern CNNs tutor", page_icon="🧠", layout="wide")
@@ -27,7 +27,7 @@ pages = [
     summary,
 ]
 page = st.navigation(pages)
-st.session_state.pop(widget.APP_RERUN, None)  # this full run shows what a quiz check changed
+st.session_state.pop(quiz.APP_RERUN, None)  # this full run shows what a quiz check changed
 checking.warm_up(wait=False)  # the answer checker's workers load SymPy while the page draws
 
 PRESET = "_preset_applied"  # the last practice link applied, so a rerun doesn't apply it again
@@ -36,7 +36,7 @@ if asked != (None, None) and st.session_state.get(PRESET) != asked:
     st.session_state[PRESET] = asked
     preset = bank.practice_preset(*asked)
     if preset:
-        widget.open_in_practice(*preset)
+        quiz.open_in_practice(*preset)
     else:
         st.warning(
             "This link's question or seed could not be used, so another question is shown.",
@@ -44,15 +44,15 @@ if asked != (None, None) and st.session_state.get(PRESET) != asked:
         )
 
 if st.query_params.get("lecture") == "1":
-    st.session_state.setdefault(widget.LECTURE, True)
+    st.session_state.setdefault(lecture.LECTURE, True)
 st.sidebar.toggle(
     "Lecture mode",
-    key=widget.LECTURE,
+    key=lecture.LECTURE,
     help="For a projector: larger text, formulas and charts; answers and solutions wait for "
     "your click; calculators derive one step per click. Link with ?lecture=1.",
 )
 lecture.style()
-widget.sidebar_summary()
+quiz.sidebar_summary()
 
 # What each page imports that the background imports may be loading: nothing new for home and
 # practice, pandas and Altair for the summary, torch for the rest (ui/runtime.py says why it waits).

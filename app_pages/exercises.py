@@ -8,20 +8,20 @@ from core.separable_convolutions import exercises as separable
 from core.skip_connections import exercises as skip
 from core.skip_connections.experiments import small_resnet_report
 from core.transfer_learning import exercises as transfer
-from quizzes import bank, progress, widget
-from ui import show
+from quizzes import bank, progress
+from ui import quiz, show
 
 
 def header(number: int, title: str) -> None:
     ids = [q.id for q in bank.exercises().get(number, [])]
-    done = progress.solved_groups(widget.get_progress(), {number: ids}) == [number]
+    done = progress.solved_groups(quiz.get_progress(), {number: ids}) == [number]
     st.header(f"Exercise {number} · {title}" + (" ✅" if done else ""))
 
 
 def questions(number: int) -> None:
     """The exercise's sub-questions, on the course's numbers first (New numbers for practice)."""
     for q in bank.exercises()[number]:
-        widget.question(q.id, key=f"ex:{q.id}")
+        quiz.question(q.id, key=f"ex:{q.id}")
 
 
 def reference(sources: tuple, run, key: str) -> None:

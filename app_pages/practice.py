@@ -4,9 +4,10 @@ import random
 
 import streamlit as st
 
-from quizzes import bank, progress, widget
+from quizzes import bank, progress
+from ui import quiz
 
-CURRENT = widget.PRACTICE_CURRENT
+CURRENT = quiz.PRACTICE_CURRENT
 IMPORTED = "_practice_imported"  # file id of the last imported upload, so it is read once
 LOADED = "_practice_loaded"  # message to show after the rerun that follows an import
 
@@ -24,7 +25,7 @@ topics = st.multiselect(
     key="practice_topics",
 )
 pool = [q.id for t in topics for q in bank.by_topic(t)]
-record = widget.get_progress()
+record = quiz.get_progress()
 solved = sum(record.get(qid, progress.Record()).solved for qid in pool)
 
 if not pool:
@@ -39,7 +40,7 @@ else:
         )
     qid = st.session_state[CURRENT]
     st.caption(f"Topic: {bank.TOPICS[bank.bank()[qid].topic]}")
-    widget.question(qid, key=widget.practice_key(qid), course_numbers=False)
+    quiz.question(qid, key=quiz.practice_key(qid), course_numbers=False)
 
 st.divider()
 st.subheader("Keep your progress")
@@ -64,7 +65,7 @@ if upload is not None and st.session_state.get(IMPORTED) != upload.file_id:
     except progress.ProgressError as error:
         st.error(f"{error} Your progress was not changed.")
     else:
-        widget.set_progress(loaded)
+        quiz.set_progress(loaded)
         plural = "" if len(loaded) == 1 else "s"
         note = (
             f" {skipped} entries for questions this app no longer has were skipped."

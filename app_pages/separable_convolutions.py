@@ -7,8 +7,7 @@ from core.conv import conv_output_size, standard_macs, standard_params
 from core.data import PHOTO_CREDIT
 from core.numbers import fmt
 from core.separable_convolutions import benchmark, claims, formulas, inputs, models, photo
-from quizzes import widget
-from ui import charts, lecture, links, show
+from ui import charts, lecture, links, quiz, show
 from ui.links import Link
 
 TOPIC = "separable_convolutions"
@@ -115,7 +114,7 @@ def costs() -> None:
         st.warning(problem)
     else:
         standard_cost(k, m, n, size, stride, padding)
-    widget.question("sep-double-channels")
+    quiz.question("sep-double-channels")
     st.header("2. Depthwise, then pointwise")
     st.latex(rf"\text{{multiply-adds: depthwise}} = {tex['depthwise_macs']}, \qquad"
              rf"\text{{pointwise}} = {tex['pointwise_macs']}")  # fmt: skip
@@ -124,8 +123,8 @@ def costs() -> None:
         st.warning(problem)
     else:
         separable_cost(k, m, n, stride, padding)
-    widget.question("sep-ratio-value")
-    widget.question("sep-saving-check")
+    quiz.question("sep-ratio-value")
+    quiz.question("sep-saving-check")
     worked_examples()
     st.header("3. Reduction against N")
     reduction_chart(k)
@@ -168,7 +167,7 @@ def separable_cost(k: int, m: int, n: int, stride: int, padding: int) -> None:
 
 
 def worked_examples() -> None:
-    answered = widget.attempted("sep-ratio-value") and widget.attempted("sep-saving-check")
+    answered = quiz.attempted("sep-ratio-value") and quiz.attempted("sep-saving-check")
     if not (answered or st.toggle("Show the course's worked examples", key="sep_examples")):
         st.caption(
             "The course's worked examples, recomputed, appear here once you have answered the two "
@@ -495,7 +494,7 @@ def case_study(costs: dict) -> None:
 
 
 def case_study_and_checks() -> None:
-    widget.end_of_topic(TOPIC, inline=INLINE)
+    quiz.end_of_topic(TOPIC, inline=INLINE)
 
 
 SECTIONS = (

@@ -6,8 +6,7 @@ from core import course
 from core.numbers import fmt
 from core.skip_connections import experiments, formulas, models, results
 from core.skip_connections.experiments import DegradationConfig
-from quizzes import widget
-from ui import charts, lecture, links, show
+from ui import charts, lecture, links, quiz, show
 from ui.links import Link
 
 TOPIC = "skip_connections"
@@ -239,14 +238,14 @@ def vanishing() -> None:
         "Every question on this page uses this convention.",
         icon="📏",
     )
-    widget.question("vg-depth-threshold")
+    quiz.question("vg-depth-threshold")
     st.markdown(
         "The calculator works any such question out step by step. It starts on other numbers "
         "than the question above, so try it on the question's own once you've answered."
     )
     threshold_calculator()
-    widget.question("vg-hint-085")
-    if not widget.attempted("vg-hint-085"):
+    quiz.question("vg-hint-085")
+    if not quiz.attempted("vg-hint-085"):
         st.caption("Answer the hint's question to compare it with the measured onset.")
         return
     onset = results.degradation_onset(show.cached(results.load_result))
@@ -382,8 +381,8 @@ def residual_block() -> None:
         f"but never says what $\\mathbf{{x}}$ is; the questions below take $\\mathbf{{x}} = "
         f"{list(x0)}$ on the course's numbers."
     )
-    widget.question("skip-residual-output")
-    widget.question("skip-residual-learned")
+    quiz.question("skip-residual-output")
+    quiz.question("skip-residual-learned")
     st.subheader("A concrete block, differentiated two ways")
     tex = show.cached(formulas.residual_jacobian_tex, course.EXAMPLE_W1, course.EXAMPLE_W2)
     st.markdown("Take $F(\\mathbf{x}) = W_2 \\tanh(W_1 \\mathbf{x})$ with two units and")
@@ -459,7 +458,7 @@ def projections() -> None:
         "BatchNorm. Blocks that keep the shape use the free identity."
     )
     projection_explorer()
-    widget.question("skip-projection-params")
+    quiz.question("skip-projection-params")
 
 
 @st.fragment
@@ -579,7 +578,7 @@ def case_study_and_checks() -> None:
         "much larger scale. (The course text describes this as swapping in ResNet-50 backbones; "
         "the published presets use residual encoder stages instead.)"
     )
-    widget.end_of_topic(TOPIC, inline=INLINE)
+    quiz.end_of_topic(TOPIC, inline=INLINE)
 
 
 SECTIONS = (

@@ -6,8 +6,7 @@ from core import course
 from core.numbers import fmt
 from core.transfer_learning import formulas, lab, models, strategy, weights
 from core.transfer_learning.data import DEFECT_CLASSES, TRAIN_POOL_PER_CLASS
-from quizzes import widget
-from ui import charts, lecture, links, show
+from ui import charts, lecture, links, quiz, show
 from ui.links import Link
 
 TOPIC = "transfer_learning"
@@ -98,8 +97,8 @@ def features() -> None:
         "like the pretraining data, the more of the late blocks need to learn again, and the "
         "more data you need to let them."
     )
-    widget.question("tl-features-cut")
-    widget.question("tl-xray-strategy")
+    quiz.question("tl-features-cut")
+    quiz.question("tl-xray-strategy")
 
 
 def learning_rates() -> None:
@@ -123,7 +122,7 @@ def learning_rates() -> None:
             for row in show.cached(formulas.course_statements)
         )
     )
-    widget.question("tl-lr-checkpoint")
+    quiz.question("tl-lr-checkpoint")
     rate_calculator()
 
 
@@ -184,7 +183,7 @@ def forgotten_head() -> None:
         f"After this, **{counts[0]['trainable']:,}** parameters train: the new head only. "
         "**Predict first:** what happens if you forget the last line?"
     )
-    widget.question("tl-forgotten-head-silent")
+    quiz.question("tl-forgotten-head-silent")
     if not st.button("Run all three mistakes in torch", key="tl_head_demo"):
         return
     demo = show.cached(models.forgotten_head_demo)
@@ -416,7 +415,7 @@ def run_lab() -> None:
 
 def case_study_and_checks() -> None:
     st.header("10 · Checks")
-    widget.end_of_topic(TOPIC, inline=INLINE)
+    quiz.end_of_topic(TOPIC, inline=INLINE)
 
 
 SECTIONS = (

@@ -5,7 +5,7 @@
 - `chart_config()`: larger axis and legend text for Vega-Lite charts in lecture mode.
 - `steps(lines, key)`: a derivation from SymPy. Students see every step; in lecture mode it opens
   on the first step and the instructor reveals one more per click, so the room can predict each.
-Quiz boxes (quizzes.widget) hide hints, answers and solutions until the instructor reveals them.
+Quiz boxes (ui/quiz.py) hide hints, answers and solutions until the instructor reveals them.
 Leaving lecture mode only changes how things are drawn: progress and answers stay.
 It deliberately leaves out what is taught: pages decide that.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quizzes.widget import LECTURE
+LECTURE = "lecture_mode"  # the sidebar toggle's key: answers and solutions wait for the instructor
 
 CSS = """<style>
 html, .stMarkdown, .stMarkdown p, .stMarkdown li, .stAlert p, label p {font-size: 1.3rem;}

@@ -1,6 +1,7 @@
 """The entrypoint: sidebar progress, lecture mode from a link, shared-link presets."""
 
-from quizzes import bank, progress, widget
+from quizzes import bank, progress
+from ui import quiz
 
 
 def test_the_sidebar_lists_progress_for_every_topic_then_the_exercises(new_app):
@@ -13,7 +14,7 @@ def test_the_sidebar_lists_progress_for_every_topic_then_the_exercises(new_app):
 def test_the_exercises_count_as_solved_when_every_part_is(new_app):
     at = new_app()
     first = next(iter(bank.exercises().values()))
-    at.session_state[widget.PROGRESS] = {
+    at.session_state[quiz.PROGRESS] = {
         q.id: progress.Record(attempts=1, solved=True) for q in first
     }
     at.run()
@@ -24,13 +25,13 @@ def test_the_exercises_count_as_solved_when_every_part_is(new_app):
 def test_a_solved_question_shows_in_the_sidebar(new_app):
     at = new_app()
     qid = "vg-depth-threshold"
-    at.session_state[widget.PRACTICE_CURRENT] = qid
-    at.session_state[widget.SEEDS] = {widget.practice_key(qid): 0}
+    at.session_state[quiz.PRACTICE_CURRENT] = qid
+    at.session_state[quiz.SEEDS] = {quiz.practice_key(qid): 0}
     at.run().switch_page("app_pages/practice.py").run()
-    at.text_input(key=f"{widget.practice_key(qid)}:0:answer").input(
+    at.text_input(key=f"{quiz.practice_key(qid)}:0:answer").input(
         str(bank.variant(qid, 0).expected)
     )
-    at.button(key=f"{widget.practice_key(qid)}:0:check").click().run()
+    at.button(key=f"{quiz.practice_key(qid)}:0:check").click().run()
     label = at.sidebar.get("progress")[0].proto.text
     assert label.startswith(bank.TOPICS["skip_connections"]) and ": 1 of" in label
 
@@ -51,4 +52,4 @@ def test_a_link_to_an_unknown_question_is_ignored(new_app):
     at.query_params["question"] = "__import__('os')"
     at.run()
     assert not at.exception
-    assert widget.PRACTICE_CURRENT not in at.session_state
+    assert quiz.PRACTICE_CURRENT not in at.session_state

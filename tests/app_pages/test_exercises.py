@@ -3,7 +3,8 @@
 import pytest
 
 from core.skip_connections import exercises as skip
-from quizzes import bank, progress, widget
+from quizzes import bank, progress
+from ui import quiz
 
 PAGE = "app_pages/exercises.py"
 
@@ -39,7 +40,7 @@ def test_run_it_prints_what_the_reference_code_computes(page):
 def test_an_exercise_is_marked_solved_once_every_part_is(open_page):
     first = bank.exercises()[1]
     record = {q.id: progress.Record(attempts=1, solved=True) for q in first}
-    at = open_page(PAGE, **{widget.PROGRESS: record})
+    at = open_page(PAGE, **{quiz.PROGRESS: record})
     headers = [h.value for h in at.header if h.value.startswith("Exercise")]
     assert headers[0].endswith("✅") and not headers[1].endswith("✅")
 
@@ -49,4 +50,4 @@ def test_a_part_checked_on_the_page_counts_for_the_exercise(page):
     key = f"ex:{qid}"
     page.text_input(key=f"{key}:0:answer").input(str(bank.variant(qid, 0).expected))
     page.button(key=f"{key}:0:check").click().run()
-    assert page.session_state[widget.PROGRESS][qid].solved
+    assert page.session_state[quiz.PROGRESS][qid].solved

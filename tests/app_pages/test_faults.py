@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from quizzes import bank, checking, progress, widget
+from quizzes import bank, checking, progress
 from quizzes.checking import pool
+from ui import lecture, quiz
 
 PRACTICE = "app_pages/practice.py"
 QID = "vg-depth-threshold"  # an integer answer: 44 on seed 0
@@ -23,14 +24,14 @@ PAGES = sorted(Path(__file__).resolve().parents[2].glob("app_pages/*.py"))
 
 def solved_one(open_page):
     """The practice page after answering QID right: progress worth keeping."""
-    at = open_page(PRACTICE, **{widget.PRACTICE_CURRENT: QID, widget.SEEDS: {_box(): 0}})
+    at = open_page(PRACTICE, **{quiz.PRACTICE_CURRENT: QID, quiz.SEEDS: {_box(): 0}})
     check(at, "44")
-    assert at.session_state[widget.PROGRESS][QID].solved
+    assert at.session_state[quiz.PROGRESS][QID].solved
     return at
 
 
 def _box() -> str:
-    return widget.practice_key(QID)
+    return quiz.practice_key(QID)
 
 
 def check(at, text: str):
@@ -82,11 +83,11 @@ BAD_FILES = [
 @pytest.mark.parametrize("data", BAD_FILES)
 def test_a_bad_progress_file_is_refused_with_a_message_and_progress_is_kept(open_page, data):
     at = solved_one(open_page)
-    before = dict(at.session_state[widget.PROGRESS])
+    before = dict(at.session_state[quiz.PROGRESS])
     upload(at, data)
     errors = [e.value for e in at.error]
     assert errors and errors[-1].endswith("Your progress was not changed.")
-    assert at.session_state[widget.PROGRESS] == before
+    assert at.session_state[quiz.PROGRESS] == before
 
 
 def test_a_good_progress_file_still_loads_after_a_bad_one(open_page):
@@ -94,7 +95,7 @@ def test_a_good_progress_file_still_loads_after_a_bad_one(open_page):
     upload(at, b"{not json")
     other = "sep-ratio-value"
     upload(at, progress.export_json({other: progress.Record(2, True, 1, False)}))
-    assert at.session_state[widget.PROGRESS] == {other: progress.Record(2, True, 1, False)}
+    assert at.session_state[quiz.PROGRESS] == {other: progress.Record(2, True, 1, False)}
     assert any("Loaded progress for 1 question." in s.value for s in at.success)
 
 
@@ -158,8 +159,8 @@ def test_a_hostile_shared_link_leaves_the_app_working(new_app, query):
         at.query_params[name] = value
     at.run().switch_page(PRACTICE).run()
     assert not at.exception, at.exception
-    assert at.session_state[widget.PRACTICE_CURRENT] in bank.bank()
-    assert at.sidebar.toggle(key=widget.LECTURE).value is False
+    assert at.session_state[quiz.PRACTICE_CURRENT] in bank.bank()
+    assert at.sidebar.toggle(key=lecture.LECTURE).value is False
 
 
 def test_a_shared_link_to_an_unknown_question_says_it_was_not_found(new_app):
@@ -178,7 +179,7 @@ def checker_processes() -> list[int]:
 def test_a_worker_killed_mid_check_gets_a_polite_message_and_the_next_check_works(
     open_page, monkeypatch
 ):
-    at = open_page(PRACTICE, **{widget.PRACTICE_CURRENT: QID, widget.SEEDS: {_box(): 0}})
+    at = open_page(PRACTICE, **{quiz.PRACTICE_CURRENT: QID, quiz.SEEDS: {_box(): 0}})
     checking.warm_up()
     real_run, killed = pool.Worker.run, []
 
@@ -193,13 +194,13 @@ def test_a_worker_killed_mid_check_gets_a_polite_message_and_the_next_check_work
     check(at, BY_WORKER)
     assert killed
     assert at.warning[0].value == f"{checking.INTERNAL} No attempt was counted."
-    assert QID not in at.session_state[widget.PROGRESS]
+    assert QID not in at.session_state[quiz.PROGRESS]
     check(at, BY_WORKER)
     assert at.success[0].value.startswith("Correct")
 
 
 def test_every_checker_process_killed_is_started_again_by_the_next_checks(open_page):
-    at = open_page(PRACTICE, **{widget.PRACTICE_CURRENT: QID, widget.SEEDS: {_box(): 0}})
+    at = open_page(PRACTICE, **{quiz.PRACTICE_CURRENT: QID, quiz.SEEDS: {_box(): 0}})
     checking.warm_up()
     for pid in checker_processes():
         os.kill(pid, signal.SIGKILL)
@@ -229,5 +230,5 @@ def test_new_numbers_drawn_while_every_checker_worker_is_busy_show_no_exception(
     qid = "sep-ratio-formula"  # an expression answer: comparing its distractors needs a worker
     open_page(
         PRACTICE,
-        **{widget.PRACTICE_CURRENT: qid, widget.SEEDS: {widget.practice_key(qid): 987_651}},
+        **{quiz.PRACTICE_CURRENT: qid, quiz.SEEDS: {quiz.practice_key(qid): 987_651}},
     )

@@ -2,7 +2,8 @@
 
 import pytest
 
-from quizzes import bank, widget
+from quizzes import bank
+from ui import lecture, quiz
 
 PAGES = {  # a page, and a question box on it with its key
     "app_pages/skip_connections.py": "vg-depth-threshold",
@@ -24,7 +25,7 @@ def _lecture(new_app, page, **session):
 
 
 def _answer_wrong(at, key):
-    seed = at.session_state[widget.SEEDS][key]
+    seed = at.session_state[quiz.SEEDS][key]
     at.text_input(key=f"{key}:{seed}:answer").input("12345")
     at.button(key=f"{key}:{seed}:check").click().run()
     return bank.variant(key.rsplit(":", 1)[-1], seed)
@@ -40,7 +41,7 @@ def test_after_an_attempt_the_solution_waits_for_the_instructor(new_app, page):
     at = _lecture(
         new_app,
         page,
-        **{widget.PRACTICE_CURRENT: "vg-plain-six-layers"} if "practice" in page else {},
+        **{quiz.PRACTICE_CURRENT: "vg-plain-six-layers"} if "practice" in page else {},
     )
     variant = _answer_wrong(at, key)
     assert variant.solution[0] not in _text(at)
@@ -54,8 +55,8 @@ def test_leaving_lecture_mode_keeps_progress_and_shows_the_student_view(new_app)
     page, key = "app_pages/skip_connections.py", "vg-depth-threshold"
     at = _lecture(new_app, page)
     _answer_wrong(at, key)
-    at.sidebar.toggle(key=widget.LECTURE).set_value(False).run()
-    assert at.session_state[widget.PROGRESS][key.rsplit(":", 1)[-1]].attempts == 1
+    at.sidebar.toggle(key=lecture.LECTURE).set_value(False).run()
+    assert at.session_state[quiz.PROGRESS][key.rsplit(":", 1)[-1]].attempts == 1
     assert any(e.label == "Worked solution" for e in at.expander)
 
 

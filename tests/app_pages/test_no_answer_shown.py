@@ -19,7 +19,8 @@ import pytest
 import sympy as sp
 
 from core.numbers import fmt
-from quizzes import bank, widget
+from quizzes import bank
+from ui import quiz
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
@@ -57,7 +58,7 @@ def page_text(at) -> list[tuple[str, bool]]:
 
 def shown_questions(at) -> list[bank.Variant]:
     """The question boxes on the page, as the variants they show."""
-    seeds = at.session_state.get(widget.SEEDS, {})
+    seeds = at.session_state.get(quiz.SEEDS, {})
     return [bank.variant(key.rsplit(":", 1)[-1], seed) for key, seed in seeds.items()]
 
 

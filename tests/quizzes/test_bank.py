@@ -6,7 +6,8 @@ import textwrap
 import pytest
 import sympy as sp
 
-from quizzes import bank, widget
+from quizzes import bank
+from ui import quiz
 
 QUESTIONS = list(bank.bank().values())
 SEEDS = range(20)
@@ -176,15 +177,15 @@ TYPED = [p for p in VARIANTS if bank.bank()[p.values[0]].kind != "choice"]
 @pytest.mark.parametrize("qid, seed", TYPED)
 def test_no_answer_box_example_is_the_answer(qid, seed):
     v = bank.variant(qid, seed)
-    for example in widget.EXAMPLES[v.question.kind]:
+    for example in quiz.EXAMPLES[v.question.kind]:
         readable = v.interpret(example).ok or v.question.kind == "expression"  # other names
         assert readable, f"the example {example!r} is not even readable"
         assert not v.check(example).correct, f"the example {example!r} answers {qid}"
 
 
-@pytest.mark.parametrize("kind", list(widget.EXAMPLES))
+@pytest.mark.parametrize("kind", list(quiz.EXAMPLES))
 def test_the_placeholder_shows_every_example(kind):
-    assert all(example in widget.placeholder(kind) for example in widget.EXAMPLES[kind])
+    assert all(example in quiz.placeholder(kind) for example in quiz.EXAMPLES[kind])
 
 
 @pytest.mark.parametrize("qid, seed", VARIANTS)

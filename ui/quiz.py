@@ -15,13 +15,13 @@ import uuid
 import streamlit as st
 
 from quizzes import bank, checking, progress
+from ui import lecture
 
 PROGRESS = "_progress"  # progress.Progress: per question id
 SEEDS = "_variant_seeds"  # seed per question box (box key)
 BOXES = "_quiz_boxes"  # per question box: verdict, preview, hints shown
 PRACTICE_CURRENT = "_practice_current"  # the question on the practice page
 SESSION = "_checker_session"  # a random name for this session, for the checker's fairness limit
-LECTURE = "lecture_mode"  # the sidebar toggle: answers and solutions wait for the instructor
 APP_RERUN = "_quiz_app_rerun"  # a check changed what other parts of the app show (see question)
 EXAMPLES = {  # answers to copy the format of, chosen so that none answers a question
     "number": ("3^-4", "2/7 + 1/5", "37.9%"),
@@ -158,7 +158,7 @@ def _question_box(question_id: str, key: str, course_numbers: bool) -> None:
             row.button("New numbers", key=f"{key}:{seed}:new", on_click=_new_numbers, args=(key,))
         if record.attempts:
             row.caption(f"Attempts: {record.attempts} · hints used: {record.hints_used}")
-        if st.session_state.get(LECTURE):
+        if lecture.on():
             _lecture_reveal(key, variant, box, row)
         elif record.attempts > 0:
             with st.expander("Worked solution"):
