@@ -5,10 +5,14 @@ into an exact SymPy number, so 0.9 is 9/10 and powers stay exact. `fmt()` format
 for prose and tables (integers plain or with thousands separators, terminating decimals as
 decimals, otherwise 4 significant figures); `approx()`, `value_tex()` and `derivation()` give
 LaTeX for a page: a value, and the three steps formula, values put in, result.
+A `Reading` is a computed figure with its display text already made (`Percent`, `Count`, `Figure`,
+`Rate`, `Times`): core hands pages readings, and a page places them without formatting anything.
 It deliberately leaves out any formula or any Streamlit code.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -106,3 +110,60 @@ def fmt(value: object, spec: str = "") -> str:
     if text is not None:
         return text
     return f"{float(value):.4g}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A computed figure and its display text; a page places it and formats nothing."""
+
+    value: object  # the figure itself, for charts and tests
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+
+class Percent(Reading):
+    """A share as a percentage: Percent(0.12674) reads "12.7%", Percent(0.5, 0) "50%"."""
+
+    def __init__(self, value: object, places: int = 1) -> None:
+        super().__init__(value, f"{float(value):.{places}%}")
+
+
+class Count(Reading):
+    """A whole number with thousands separators: Count(1206080) reads "1,206,080"."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(value, f"{int(value):,}")
+
+
+class Figure(Reading):
+    """Any other computed value as `fmt` writes it (exact decimals as decimals, else 4 s.f.)."""
+
+    def __init__(self, value: object, spec: str = "") -> None:
+        super().__init__(value, fmt(value, spec))
+
+
+class Rate(Reading):
+    """A learning rate as a student types it: 0.001 reads "0.001", 4.5e-05 "4.5e-5"."""
+
+    def __init__(self, value: object) -> None:
+        number = float(value)
+        if number == 0 or 1e-3 <= abs(number) < 1e4:
+            text = f"{number:.4g}"
+        else:
+            mantissa, exponent = f"{number:.3e}".split("e")
+            text = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+        super().__init__(value, text)
+
+
+class Times(Reading):
+    """A ratio as "how many times": Times(7.886) reads "7.89×", Times(1000) "1,000×"."""
+
+    def __init__(self, value: object) -> None:
+        number = float(value)
+        text = f"{round(number):,}" if abs(number) >= 100 else f"{number:.3g}"
+        super().__init__(value, text + "×")

@@ -5,8 +5,10 @@ core.course), like TensorFlow Playground keeps its state in its URL. `restore(li
 top of the page: for a query string it has not applied yet in this session, every value that
 parses and lies within bounds is put into its widget; anything else (hostile, absurd, unknown) is
 left at its default and the page says which names were ignored. `share(links, key)` shows the
-link to the current values, with a copy button, for an instructor to prepare before class. A link
-opened on a fresh server and one opened mid-session do the same, because both come through here.
+link to the current values, with a copy button, for an instructor to prepare before class.
+`number`, `slider` and `select` draw a widget from its `Link`, so its bounds are declared once.
+A link opened on a fresh server and one opened mid-session do the same, because both come
+through here.
 It deliberately leaves out what the values mean: pages and core decide that.
 """
 
@@ -78,6 +80,23 @@ class Link:
         if self.kind in ("ints", "choices"):
             return ",".join(str(v) for v in value)
         return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def number(link: Link, label: str, value: float, *, where=st, **options) -> float | int:
+    """A number box whose bounds are the link's, so the URL and the widget can never disagree."""
+    low, high = (int(link.low), int(link.high)) if link.kind == "int" else (link.low, link.high)
+    return where.number_input(label, low, high, value, key=link.key, **options)
+
+
+def slider(link: Link, label: str, value: float, *, where=st, **options) -> float | int:
+    """A slider over the link's bounds (kind "int" or "float")."""
+    low, high = (int(link.low), int(link.high)) if link.kind == "int" else (link.low, link.high)
+    return where.slider(label, low, high, value, key=link.key, **options)
+
+
+def select(link: Link, label: str, value: object, *, where=st, **options) -> object:
+    """A select slider over the link's choices (kind "choice")."""
+    return where.select_slider(label, link.choices, value, key=link.key, **options)
 
 
 def restore(links: Sequence[Link], page: str) -> None:
