@@ -654,7 +654,7 @@ def parse(text: str, variables: Sequence[str], single: bool) -> Parsed:
         atoms,
         tuple(_measure(item, atoms) for item in items),
         tuple(_figures(item, atoms) for item in items),
-        any(isinstance(node, ast.Call) and node.func.id == POSTFIX["%"] for node in ast.walk(body)),
+        any(token.kind == "postfix" and token.text == "%" for token in tokens),
         tuple(
             frozenset(
                 atoms[node.id].variable
