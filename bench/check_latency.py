@@ -15,6 +15,7 @@ from pathlib import Path
 import sympy as sp
 
 from quizzes.checking import BUSY, check_answer, warm_up
+from quizzes.checking.hostile import HOSTILE
 
 REPEATS = 5  # each ordinary case is timed this many times
 ATTACK_S = 5.0  # how long the fairness experiment runs
@@ -91,45 +92,6 @@ NOTATION = [
     ("|N - 10|", "Abs(N - 10)", N_VARS),
     ("5!", 120, ()),
     ("sin(pi/6)", 0.5, ()),
-]
-
-# (text, expected, variables): each must be refused or judged within 2 s, executing nothing
-HOSTILE = [
-    ("().__class__", 1, ()),
-    ("().__class__.__bases__[0].__subclasses__()", 1, ()),
-    ("__import__('os').system('touch PWNED')", 1, ()),
-    ("__import__('pathlib').Path('PWNED').touch()", 1, ()),
-    ("open('PWNED', 'w')", 1, ()),
-    ("eval('1+1')", 2, ()),
-    ("exec('x=1')", 1, ()),
-    ("getattr(1, 'real')", 1, ()),
-    ("lambda: 0", 1, ()),
-    ("[x for x in (1, 2)]", (1, 2), ()),
-    ("'a' * 10", 1, ()),
-    ("＿＿import＿＿（'os'）", 1, ()),
-    ("＿＿import＿＿", 1, ()),
-    (r"\input{/etc/passwd}", 1, ()),
-    ("9**9**9**9", 1, ()),
-    ("10^10^10", 1, ()),
-    ("2^(10^7)", 1, ()),
-    ("1e999999999", 1, ()),
-    ("100000!", 1, ()),
-    ("N^N^N", 1, N_VARS),
-    ("exp(exp(exp(N)))", 1, N_VARS),
-    ("(" * 200 + "1" + ")" * 200, 1, ()),
-    ("(" * 20 + "1" + ")" * 20, 1, ()),
-    ("|" * 20 + "1" + "|" * 20, 1, ()),
-    ("9" * 10_000, 1, ()),
-    ("-" * 150 + "1", 1, ()),
-    ("2^1000 * 3^600 - 7^400", 1, ()),
-    ("floor(pi * 10^990) / 10^990", "pi", ()),
-    ("floor((1+sqrt(2))^999)", 1, ()),
-    ("ceil((sqrt(2)+sqrt(3))^999)", 1, ()),
-    ("exp(10^-999) - 1", 1, ()),
-    ("sqrt(N^998 + 1)", "N", N_VARS),
-    ("sqrt(N + sqrt(N + sqrt(N + sqrt(N + sqrt(N)))))", "N", N_VARS),
-    ("N^1000 - (N - 1)^1000", "N", N_VARS),
-    ("max(" + ",".join(f"sin({k}N)" for k in range(1, 30)) + ")", "N", N_VARS),
 ]
 
 
@@ -262,7 +224,7 @@ def run() -> dict:
         "bank": time_checks(bank_cases()),
         "ordinary": time_checks(ORDINARY * REPEATS),
         "notation": time_checks(NOTATION * REPEATS),
-        "hostile": time_checks(HOSTILE),
+        "hostile": time_checks([hostile.values for hostile in HOSTILE]),
         "replacement": time_replacements(),
         "fairness": fairness(),
         "memory_mb": worker_memory(),

@@ -416,7 +416,7 @@ def wrong_answer(variant: bank.Variant, rng: random.Random) -> str:
 
 def hostile_inputs() -> list[str]:
     """The checker's own list of hostile inputs (tests/quizzes/checking/test_contract.py)."""
-    from tests.quizzes.checking.test_contract import HOSTILE
+    from quizzes.checking.hostile import HOSTILE
 
     return [p.values[0] for p in HOSTILE]
 

@@ -34,11 +34,12 @@ def checker() -> list[Figure]:
     """Warm the workers up, then time ordinary, bank and hostile answers, replacements, fairness."""
     from bench import check_latency as c
     from quizzes.checking import warm_up
+    from quizzes.checking.hostile import HOSTILE
 
     warm_up()
     ordinary = c.time_checks(c.ORDINARY * c.REPEATS)
     every = c.time_checks(c.bank_cases())
-    hostile = c.time_checks(c.HOSTILE)
+    hostile = c.time_checks([case.values for case in HOSTILE])
     replaced = c.time_replacements()
     fair = c.fairness()
     slowest_replaced = max(replaced["overrun"]["max_ms"], replaced["next_check"]["max_ms"])

@@ -34,39 +34,47 @@ Judging, as a teacher would:
   [1.5, 9.5] (steps of 0.01), each within rel_tol; when a point disagrees, simplify (0.2 s
   budget) may still prove them equal, so a correct answer is never failed by simplify.
 - Tuples entry by entry (same length, order matters), each entry under the rules above.
-- A wrong answer that matches no distractor gets a sentence naming what is off, never the answer.
+- A wrong answer that matches no distractor gets a sentence naming what is off, never the answer;
+  a share typed in percent without its % sign (`20` for 1/5, `12.7` for 0.127) is told so.
 
 Notation understood (anything else is refused with advice that fits what was typed):
-`^` and `**`; implicit products `9N`, `2(N+1)`, `N D_K`, and `a/bc` read as a/(bc) (`1/9N`
-is 1/(9N), shown so in the preview); `×` `·` `÷`, the Unicode minus, full-width forms;
-superscripts (`0.7⁵`, `10⁻⁴`); scientific `5e-4`, `4.5 e-5`, `5×10^-4`; percentages `87%`;
-thousands separators `1,206,080` for a single value (`1,5` is refused as a decimal comma);
-a leading `L =`, `≈`, `~`, `about`, and a trailing unit word (`44 layers`, `8.41x`), never a
-declared variable; pasted LaTeX (`\\frac`, `\\sqrt`, `\\cdot`, `\\times`, `\\left(`, Greek,
-`^{}`, `_{}`, braces); names loosely (`Dk`, `d_k`, `DK` for a declared `D_K`, when unique);
-Greek letters and names (`δ`, `delta`, `λ`, `μ0` for a declared `mu_0`); shapes in `()`,
-`[]`, bare `128, 16, 16`, `torch.Size([8, 64, 8, 8])` and `8x64x8x8` (only when a shape is
-expected; otherwise `3×3×64` is a product); constants `e` and `pi`; functions `sqrt exp log
-ln log10 log2 ceil floor abs max min relu sigmoid σ tanh sin cos tan`, `|x|` and `n!`.
-Decimals are kept exact.
+`^` and `**`; implicit products `9N`, `2(N+1)`, `N D_K`, `CM` for declared C and M (a glued
+name is split only when it can be read one way over the declared names: with D, K and D_K
+declared, `DK` is refused), and `a/bc` read as a/(bc) (`1/9N` is 1/(9N), shown so in the
+preview); `×` `·` `÷`, the Unicode minus, full-width forms; superscripts (`0.7⁵`, `10⁻⁴`);
+scientific `5e-4`, `4.5 e-5`, `5×10^-4`; percentages `87%`; digits grouped in threes for a
+single value, by commas `1,206,080` or by spaces, thin or no-break spaces `1 206 080` (`1,5`
+is refused as a decimal comma, `12,06,080` and `1,206,08` with advice on grouping); a leading
+`L =`, `≈`, `~`, `about`, and a trailing unit word (`44 layers`, `8.41x`), never a declared
+variable; pasted LaTeX (`\\frac`, `\\sqrt`, `\\cdot`, `\\times`, `\\left(`, Greek, `^{}`, `_{}`,
+`_\\text{}` and `_\\mathrm{}` so `\\eta_\\text{head}` is `eta_head`, `\\lceil` `\\lfloor`, braces);
+names loosely (`Dk`, `d_k`, `DK` for a declared `D_K`, when unique); Greek letters and names
+(`δ`, `delta`, `λ`, `μ0` for a declared `mu_0`); shapes in `()`, `[]`, bare `128, 16, 16`,
+`torch.Size([8, 64, 8, 8])` and `8x64x8x8` (only when a shape is expected; otherwise `3×3×64`
+is a product); constants `e` and `pi`; functions `sqrt exp log ln log10 log2 ceil floor abs
+max min relu sigmoid σ tanh sin cos tan`, `|x|`, `⌈x⌉`, `⌊x⌋` and `n!`. Decimals are kept exact.
 
 Refused (interpreted is None): empty text, more than 200 characters, unbalanced brackets or
-ambiguous bars, unknown names ("Unknown name 'cosh'; this question knows N."), decimal commas,
-'=' and comparisons, and anything too large to evaluate quickly.
+ambiguous bars, unknown names ("Unknown name 'cosh'; this question knows N.") and glued names
+that split more than one way, scale suffixes (`1.2M`, `1206k`: the exact count is asked for),
+decimal commas, digit groups that are not threes, numbers side by side (a shape is told to use
+commas, a single value an operator), floor division `//` (write a/b or floor(a/b)), '=' and
+comparisons, and anything too large to evaluate quickly.
 
 Safety: student text never reaches eval, exec, sympify or parse_expr, and SymPy never sees it
 in the web process. It is translated to plain text (notation.py), checked against a character
 allow-list, tokenised, parsed by `ast.parse` (which executes nothing) and checked against a node
 allow-list and size bounds (reading.py, operations.py): 200 characters, 100 nodes, 20 nested
 brackets, 30 digits per number, |exponent| <= 1000, n! for n <= 200, no exact intermediate over
-1000 digits, ceil/floor of an inexact value under 10^30, roots of values under 10^300, angles
-under 10^6. The preview is printed from the checked tree (preview.py). Answers whose values are
-rational (numbers, polynomials and ratios of them, against such expected values) are judged
-in-process with exact arithmetic (judging.py); everything else runs in a worker process
-(pool.py: forked from a warm zygote, limited to 1 GiB) that is killed after 1.0 s and replaced
-at once by a warm spare. Every call returns within 2 s once the workers have started
-(`warm_up()`; the first start imports SymPy, about 1 s).
-Deliberately left out: complex numbers, units with a scale (`5.1M params`), nested tuples.
+1000 digits (counted exactly: 10^1000 has 1001), ceil/floor of an inexact value under 10^30,
+roots of values under 10^300, angles under 10^6. The preview is printed from the checked tree
+(preview.py). Answers whose values are rational (numbers, polynomials and ratios of them,
+against such expected values) are judged in-process with exact arithmetic (judging.py);
+everything else runs in a worker process (pool.py: forked from a warm zygote, limited to 1 GiB)
+that is killed after 1.0 s and replaced at once by a warm spare. Every call returns within 2 s
+once the workers have started (`warm_up()`; the first start imports SymPy, about 1 s).
+Deliberately left out: complex numbers, scale suffixes (`5.1M params` is refused), nested
+tuples, floor division, Indian digit grouping.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Numbers: integers exactly; other numbers within rel_tol, or, for a number typed 
 significant figures, when it is the expected value rounded to k figures (the course writes 0.127
 and 12.7% for 0.12674); a question asks for more figures through a smaller rel_tol. Expressions
 with variables: sampled at seeded points, then simplify. Tuples entry by entry. A wrong answer is
-matched against the authored distractors. The contract in `quizzes.checking` states the rules.
+matched against the authored distractors, then named when it is a share typed in percent without
+its % sign (20 for 1/5). The contract in `quizzes.checking` states the rules.
 Left out: reading text (reading.py) and processes (pool.py); simplify runs only inside a worker,
 where SIGALRM can interrupt it.
 """
@@ -37,13 +38,14 @@ SYMBOLIC_S = 0.2  # budget for simplify inside the worker
 class Outcome(NamedTuple):
     """How an answer compared, in a form that pickles back from the worker."""
 
-    kind: str  # same, off, digits, other, whole, differs, count, entry
+    kind: str  # same, off, digits, other, whole, differs, count, entry, percent
     shown: str = ""  # the value given, the point of difference, or what the entries are
     given: int = 0
     total: int = 0
 
 
 SAME = Outcome("same")
+PERCENT = Outcome("percent")  # a share typed in percent without its % sign
 
 
 @dataclass(frozen=True)
@@ -205,14 +207,31 @@ def compare(answer, expected, rel_tol: float, figures: tuple = (), symbolic=True
     return Outcome("differs", point)
 
 
-def judge(answer, target, others: Sequence, rel_tol: float, figures=(), symbolic=True) -> tuple:
-    """The outcome against the expected value, and the index of the first distractor matched."""
+def _in_percent(answer, expected, rel_tol: float, figures: tuple) -> bool:
+    """Whether a number is a share (up to 1) given in percent but without the % sign: 20 for 1/5."""
+    if isinstance(expected, tuple) or isinstance(answer, tuple):
+        return False
+    if answer.free_symbols or expected.free_symbols or not expected.is_positive or expected > 1:
+        return False
+    return _compare_numbers(_at(answer, {}) / 100, expected, rel_tol, (*figures, None)[0]) == SAME
+
+
+def judge(
+    answer, target, others: Sequence, rel_tol: float, figures=(), symbolic=True, percent_sign=False
+) -> tuple:
+    """The outcome against the expected value, and the index of the first distractor matched.
+
+    A wrong share typed in percent without its % sign (`percent_sign` False) is named as such
+    when no distractor matched.
+    """
     outcome = compare(answer, target, rel_tol, figures, symbolic)
     if outcome == SAME:
         return outcome, None
     for index, other in enumerate(others):
         if compare(answer, other, rel_tol, figures, symbolic=False) == SAME:
             return outcome, index
+    if not percent_sign and _in_percent(answer, target, rel_tol, figures):
+        return PERCENT, None
     return outcome, None
 
 
@@ -230,7 +249,8 @@ def rehearse() -> None:
 def judge_text(text: str, variables: tuple, single: bool, target, others, rel_tol: float) -> tuple:
     """Worker job: read the text again, build its value and judge it."""
     parsed = parse(text, variables, single)
-    return judge(parsed.build(), target, others, rel_tol, parsed.figures)
+    signed = parsed.percent_sign
+    return judge(parsed.build(), target, others, rel_tol, parsed.figures, percent_sign=signed)
 
 
 def is_number(value) -> bool:
@@ -273,7 +293,8 @@ def judge_in_process(parsed: Parsed, target, others: Sequence, rel_tol: float) -
     items = tuple(_sampled(parsed, i) for i in range(len(parsed.items)))
     answer = items if parsed.is_tuple else items[0]
     try:
-        return judge(answer, target, others, rel_tol, parsed.figures, symbolic=False)
+        signed = parsed.percent_sign
+        return judge(answer, target, others, rel_tol, parsed.figures, False, percent_sign=signed)
     except _Undecided:
         return None
 
@@ -295,6 +316,11 @@ def message(outcome: Outcome, rel_tol: float) -> str:
         return f"Not equivalent: your expression differs from the answer at {outcome.shown}."
     if outcome.kind == "differs":
         return "Not equivalent: your expression does not match the answer."
+    if outcome.kind == "percent":
+        return (
+            "Not quite: your answer is what you get with the value in percent "
+            "but without the % sign."
+        )
     if outcome.kind == "count":
         return f"Not quite: expected {outcome.total} {outcome.shown}, you gave {outcome.given}."
     return f"Not quite: entry {outcome.given} of {outcome.total} is wrong."

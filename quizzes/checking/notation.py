@@ -1,10 +1,11 @@
 """From what a student typed or pasted to plain answer text: the first step of reading.
 
-It translates a bounded subset of pasted LaTeX, superscripts, full-width forms, Greek letters and
-the signs × · ÷ − into plain ASCII, and drops what surrounds a value without changing it: a
-leading "L =", "≈", "~" or "about", a trailing unit word ("44 layers", "8.41x"), PyTorch's
-`torch.Size([...])`, and `8x64x8x8` when a shape is expected. What it cannot translate it
-refuses with advice that fits what was typed. Left out: tokens, syntax and values (reading.py).
+It translates a bounded subset of pasted LaTeX, superscripts, full-width forms, Greek letters,
+⌈x⌉ and ⌊x⌋ (ceil and floor) and the signs × · ÷ − into plain ASCII, and drops what surrounds a
+value without changing it: a leading "L =", "≈", "~" or "about", a trailing unit word ("44
+layers", "8.41x"), PyTorch's `torch.Size([...])`, and `8x64x8x8` when a shape is expected. What
+it cannot translate it refuses with advice that fits what was typed. Left out: tokens, syntax
+and values (reading.py).
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ _LATEX_WORDS = {
     "}": ")",
     "|": "|",
     "vert": "|",
+    "lceil": "⌈",
+    "rceil": "⌉",
+    "lfloor": "⌊",
+    "rfloor": "⌋",
     "lvert": "|",
     "rvert": "|",
 }
@@ -89,9 +94,12 @@ class _Latex:
                 out.append(f"({self.sequence(closing=True)})")
             elif letter == "\\":
                 out.append(self.command())
-            elif letter == "_" and self.text.startswith("{", self.at + 1):
+            elif letter == "_":  # a subscript is part of the name before it: \eta_\text{head}
+                if out:
+                    out[-1] = out[-1].rstrip()
                 self.at += 1
-                out.append("_" + self.subscript())
+                braced = self.text.startswith(("{", "\\"), self.at)
+                out.append("_" + self.subscript() if braced else "_")
             else:
                 out.append(letter)
                 self.at += 1
@@ -194,6 +202,34 @@ def _greek(match: re.Match) -> str:
     return before + name + after
 
 
+_ROUNDINGS = {"⌈": ("ceil", "⌉"), "⌊": ("floor", "⌋")}  # opener: (function, closer)
+_ROUNDING_OPENERS = {closer: opener for opener, (_, closer) in _ROUNDINGS.items()}
+
+
+def _roundings(text: str) -> str:
+    """Read ⌈x⌉ as ceil(x) and ⌊x⌋ as floor(x), refusing brackets that do not pair."""
+    out, opened = [], []
+    for letter in text:
+        if letter in _ROUNDINGS:
+            opened.append(letter)
+            out.append(f" {_ROUNDINGS[letter][0]}(")
+        elif letter in _ROUNDING_OPENERS:
+            if not opened:
+                opener = _ROUNDING_OPENERS[letter]
+                raise Refusal(
+                    f"The brackets don't balance: a '{letter}' has no matching '{opener}'."
+                )
+            opener = opened.pop()
+            if _ROUNDINGS[opener][1] != letter:
+                raise Refusal(f"The brackets don't balance: a '{opener}' is closed by '{letter}'.")
+            out.append(")")
+        else:
+            out.append(letter)
+    if opened:
+        raise Refusal(f"The brackets don't balance: a '{opened[-1]}' is never closed.")
+    return "".join(out)
+
+
 # ------------------------------------------------------------- what surrounds a value
 
 _APPROXIMATELY = re.compile(
@@ -263,7 +299,7 @@ def plain(text: str, variables: Sequence[str], single: bool) -> str:
     """Plain ASCII answer text, with what surrounds the value dropped (see the module docstring)."""
     if any(sign in text for sign in "\\{}$"):
         text = _latex(text)
-    text = unicodedata.normalize("NFKC", _superscripts(text))
+    text = _roundings(unicodedata.normalize("NFKC", _superscripts(text)))
     text = " ".join(_GREEK.sub(_greek, text).split())
     text = text.removeprefix("=").lstrip()
     text = _without_approximately(_without_name(text), variables)

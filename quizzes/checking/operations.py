@@ -25,6 +25,7 @@ MAX_ROUNDED = 30  # digits of an inexact value that ceil or floor may round (mor
 MAX_ROOTED = 300  # digits of a value whose root may be taken (a larger one is slow to reduce)
 MAX_ANGLE = 6  # digits of the argument of sin, cos and tan
 
+_TOO_MANY_DIGITS = 10**MAX_HEIGHT  # the smallest whole number with more than MAX_HEIGHT digits
 LOG10_2 = math.log10(2)
 LOG10_E = math.log10(math.e)
 
@@ -45,8 +46,15 @@ class Operation(NamedTuple):
 
 
 def exact_size(value: Fraction) -> Size:
-    """The size of a known rational: its digits (log10 of the larger of its two parts)."""
-    return bounded(Size(math.log10(max(abs(value.numerator), value.denominator)), value))
+    """The size of a known rational: log10 of the larger of its two parts.
+
+    Past MAX_HEIGHT digits it is refused, counting digits exactly: 10^1000 has 1001, though its
+    log10 is only 1000.
+    """
+    largest = max(abs(value.numerator), value.denominator)
+    if largest >= _TOO_MANY_DIGITS:
+        raise Refusal("That number is too large to check.")
+    return bounded(Size(math.log10(largest), value))
 
 
 def bounded(size: Size) -> Size:

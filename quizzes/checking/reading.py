@@ -1,18 +1,20 @@
 """Reading student text into a checked syntax tree, its exact value where cheap, and SymPy.
 
 After notation.plain, the text is checked against a character allow-list, split into tokens here
-(numbers with their significant figures, names matched to the question's variables, functions
-and constants), checked for balanced brackets and |bars|, given its implicit products (9N,
-2(N+1), and a/bc read as a/(bc)), parsed by `ast.parse` (which executes nothing), checked
-against a node allow-list and the size rules of operations.py, and only then built into SymPy by
-walking the tree. Names reach `ast.parse` only as our identifiers (_0, _1, ...) or functions of
-the allow-list, so a typed `lambda` or `__import__` is never Python.
+(numbers with their significant figures, names matched to the question's variables or split into
+a product of them, functions and constants), checked for balanced brackets and |bars|, its digit
+groups joined (1,206,080 and 1 206 080), given its implicit products (9N, CM, 2(N+1), and a/bc
+read as a/(bc)), parsed by `ast.parse` (which executes nothing), checked against a node
+allow-list and the size rules of operations.py, and only then built into SymPy by walking the
+tree. Names reach `ast.parse` only as our identifiers (_0, _1, ...) or functions of the
+allow-list, so a typed `lambda` or `__import__` is never Python.
 Left out: notation (notation.py), sizes of operations (operations.py), judging (judging.py).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -51,8 +53,9 @@ _TOKEN = re.compile(
     rf"(?P<number>{_NUMBER.pattern})|(?P<name>[A-Za-z_]\w*)|(?P<sign>\*\*|[-+*/^%!|,()\[\]])"
 )
 _TIMES_X = re.compile(r"[xX] ?[\d.]")
-_THOUSANDS_HEAD = re.compile(r"[1-9]\d{0,2}")
-_THOUSANDS = re.compile(r"\d{3}(?:\.\d+)?")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")  # 1,206,080
+_INDIAN = re.compile(r"[1-9]\d?(?:,\d\d)+,\d{3}(?:\.\d+)?")  # 12,06,080
+_DIGIT_GROUPS = re.compile(r"[1-9]\d*(?:,\d+)*,\d{3}(?:,\d+)*(?:\.\d+)?")  # 1,206,08
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _SIGN_KINDS = {"(": "open", "[": "open", ")": "close", "]": "close", ",": "comma", "|": "bar"}
 _PAIRS = {"(": ")", "[": "]", "|": "|"}
@@ -61,6 +64,7 @@ _ENDS = {"number", "name", "close", "postfix"}  # tokens that can end an operand
 _STARTS = {"number", "name", "function", "open"}  # tokens that can start one
 _TYPED_FUNCTIONS = {name for name in FUNCTIONS if not name.startswith("_")} | set(ALIASES)
 _LOOSE_FUNCTIONS = {fold(name): ALIASES.get(name, name) for name in _TYPED_FUNCTIONS}
+_SCALES = {"k", "K", "M", "G", "B", "bn", "thousand", "million", "billion"}  # 1.2M, 1206k
 
 
 class Token(NamedTuple):
@@ -93,8 +97,10 @@ def _check_characters(text: str) -> None:
         raise Refusal(f"The character {bad[0]!r} can't be used in an answer.")
 
 
-def _unknown(word: str, variables: Sequence[str]) -> Refusal:
+def _unknown(word: str, variables: Sequence[str], after_number: bool) -> Refusal:
     """The refusal for a name the question does not know."""
+    if after_number and word in _SCALES:
+        return Refusal(f"Scale suffixes like {word!r} aren't read; type the exact count in digits.")
     if not variables:
         return Refusal(f"Unknown name {word!r}; this question expects a number, with no letters.")
     known = variables[0] if len(variables) == 1 else ", ".join(variables[:-1])
@@ -108,20 +114,58 @@ def _unknown(word: str, variables: Sequence[str]) -> Refusal:
     return Refusal(f"Unknown name {word!r}; this question knows {known}.")
 
 
-def _name_token(word: str, variables: Sequence[str], spaced: bool) -> Token:
-    """A typed name as a variable, constant or function; loosely matched (Dk = D_K) if unique."""
+def _readings(word: str, variables: Sequence[str]) -> list[tuple[str, ...]]:
+    """Up to two ways to read a word as declared names, loosely: Dk as D_K, CM as C times M.
+
+    Each piece is one variable (folded names compared); a piece never starts or ends with '_'.
+    """
+    if not variables:
+        return []
+    folded = {fold(v): [w for w in variables if fold(w) == fold(v)] for v in variables}
+    longest = max(map(len, folded))  # a piece has at most this many letters besides '_'
+
+    @functools.cache
+    def from_(start: int) -> tuple[tuple[str, ...], ...]:
+        if start == len(word):
+            return ((),)
+        found: list[tuple[str, ...]] = []
+        for end in range(start + 1, len(word) + 1):
+            piece = word[start:end]
+            if len(piece) - piece.count("_") > longest:
+                break
+            if piece.startswith("_") or piece.endswith("_"):
+                continue
+            for name in folded.get(fold(piece), ()):
+                found += [(name, *rest) for rest in from_(end)]
+            if len(found) > 1:
+                break
+        return tuple(found[:2])
+
+    return list(from_(0))
+
+
+def _name_tokens(
+    word: str, variables: Sequence[str], spaced: bool, after_number: bool
+) -> list[Token]:
+    """A typed name as a variable, constant or function, or a product of declared names (CM).
+
+    Variables are matched loosely (Dk = D_K), and glued ones split, only when one reading fits.
+    """
     if word in variables or word in CONSTANTS:
-        return Token("name", word, spaced)
+        return [Token("name", word, spaced)]
     if word in _TYPED_FUNCTIONS:
-        return Token("function", ALIASES.get(word, word), spaced)
-    loose = [v for v in variables if fold(v) == fold(word)]
-    if len(loose) == 1:
-        return Token("name", loose[0], spaced)
+        return [Token("function", ALIASES.get(word, word), spaced)]
+    readings = _readings(word, variables)
+    if len(readings) > 1:
+        shown = " or ".join(" ".join(reading) for reading in sorted(readings, key=len))
+        raise Refusal(f"Unknown name {word!r}; it could mean {shown}, so type one of them.")
+    if readings:
+        return [Token("name", name, spaced and i == 0) for i, name in enumerate(readings[0])]
     if not word.startswith("_") and fold(word) in _LOOSE_FUNCTIONS:
-        return Token("function", _LOOSE_FUNCTIONS[fold(word)], spaced)
+        return [Token("function", _LOOSE_FUNCTIONS[fold(word)], spaced)]
     if fold(word) == "pi":
-        return Token("name", "pi", spaced)
-    raise _unknown(word, variables)
+        return [Token("name", "pi", spaced)]
+    raise _unknown(word, variables, after_number)
 
 
 def _tokens(text: str, variables: Sequence[str]) -> list[Token]:
@@ -148,9 +192,14 @@ def _tokens(text: str, variables: Sequence[str]) -> list[Token]:
         if match.lastgroup == "number":
             tokens.append(Token("number", word, spaced))
         elif match.lastgroup == "name":
-            tokens.append(_name_token(word, variables, spaced))
+            after_number = bool(tokens) and tokens[-1].kind == "number"
+            tokens += _name_tokens(word, variables, spaced, after_number)
         elif word in POSTFIX:
             tokens.append(Token("postfix", word, spaced))
+        elif word == "/" and tokens and tokens[-1].text == "/":
+            raise Refusal(
+                "Floor division '//' isn't read; write a/b, or floor(a/b) for its whole part."
+            )
         else:
             kind = _SIGN_KINDS.get(word, "op")
             tokens.append(Token(kind, "**" if word == "^" else word, spaced))
@@ -205,31 +254,51 @@ def _brackets(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def _thousands(tokens: list[Token], index: int) -> tuple[Token, int]:
-    """The number at index with its thousands separators (1,206,080), and its last index."""
-    head = tokens[index]
-    if not _THOUSANDS_HEAD.fullmatch(head.text):
-        return head, index
-    digits = head.text
-    while (
-        index + 2 < len(tokens)
-        and tokens[index + 1].kind == "comma"
-        and tokens[index + 2].kind == "number"
-        and not (tokens[index + 1].spaced or tokens[index + 2].spaced)
-        and _THOUSANDS.fullmatch(tokens[index + 2].text)
-        and "." not in digits
-    ):
-        digits += tokens[index + 2].text
-        index += 2
-    return Token("number", digits, head.spaced), index
+def _run(tokens: list[Token], index: int, comma: bool) -> list[int]:
+    """Indices of the numbers from index on that are joined as digit groups, by commas or spaces."""
+    run, step = [index], 2 if comma else 1
+    while run[-1] + step < len(tokens):
+        separator, after = tokens[run[-1] + 1], tokens[run[-1] + step]
+        if comma:
+            joined = separator.kind == "comma" and not (separator.spaced or after.spaced)
+        else:
+            joined = after.spaced
+        if after.kind != "number" or not joined:
+            break
+        run.append(run[-1] + step)
+    return run
+
+
+def _grouped(groups: list[str], separator: str) -> str | None:
+    """The digits of groups of three (1,206,080 or 1 206 080), or None where it is no grouping.
+
+    Groups meant as one number that are not threes (12,06,080 or 1,206,08) are refused.
+    """
+    typed, commas = separator.join(groups), ",".join(groups)
+    if _THOUSANDS.fullmatch(commas):
+        return "".join(groups)
+    if len(groups) < 3 or not _DIGIT_GROUPS.fullmatch(commas):
+        return None
+    if _INDIAN.fullmatch(commas):
+        whole, point, decimals = "".join(groups).partition(".")
+        western = f"{int(whole):,}".replace(",", separator) + point + decimals
+        raise Refusal(f"Group digits in threes from the right: {typed} is {western}.")
+    raise Refusal(
+        f"Digit groups after the first have three digits each; check the digits of {typed}."
+    )
 
 
 def _comma_refusal(tokens: list[Token], index: int) -> Refusal:
-    """The refusal for a comma in a single answer: a decimal comma, or a list."""
+    """The refusal for a comma in a single answer: a decimal comma (1,5), or a list."""
     before = tokens[index - 1] if index > 0 else None
     after = tokens[index + 1] if index + 1 < len(tokens) else None
+    lone = all(
+        not 0 <= other < len(tokens) or tokens[other].kind != "comma"
+        for other in (index - 2, index + 2)
+    )
     if (
-        before is not None
+        lone
+        and before is not None
         and after is not None
         and before.kind == after.kind == "number"
         and not (tokens[index].spaced or after.spaced)
@@ -241,8 +310,8 @@ def _comma_refusal(tokens: list[Token], index: int) -> Refusal:
     return Refusal("This question expects a single answer, so leave out the commas.")
 
 
-def _commas(tokens: list[Token], single: bool) -> list[Token]:
-    """In a single answer, read 1,206,080 as one number; other commas only part a call's values."""
+def _digit_groups(tokens: list[Token], single: bool) -> list[Token]:
+    """In a single answer, read 1,206,080 and 1 206 080 as one number; other commas part values."""
     if not single:
         return tokens
     out: list[Token] = []
@@ -256,8 +325,13 @@ def _commas(tokens: list[Token], single: bool) -> list[Token]:
             holds.append(FUNCTIONS[out[-1].text].arity if called else None)
         elif token.kind == "close":
             holds.pop()
-        elif token.kind == "number" and inside != 0:
-            token, index = _thousands(tokens, index)
+        elif token.kind == "number":
+            for separator in (",", " ") if inside != 0 else (" ",):  # max(1,500): two values
+                run = _run(tokens, index, separator == ",")
+                digits = _grouped([tokens[i].text for i in run], separator) if run[1:] else None
+                if digits is not None:
+                    token, index = Token("number", digits, token.spaced), run[-1]
+                    break
         elif token.kind == "comma" and inside is None:
             raise _comma_refusal(tokens, index)
         out.append(token)
@@ -268,15 +342,31 @@ def _commas(tokens: list[Token], single: bool) -> list[Token]:
 # ----------------------------------------------------------------- products and postfix signs
 
 
-def _with_products(tokens: list[Token]) -> list[Token]:
+def _side_by_side(tokens: list[Token], index: int, single: bool) -> Refusal:
+    """The refusal for numbers side by side: a shape's entries want commas, a value an operator."""
+    if single:
+        return Refusal(
+            "Two numbers stand side by side; put an operator between them, "
+            "or group one number's digits in threes, like 1 206 080."
+        )
+    start = end = index
+    while start > 0 and tokens[start - 1].kind == "number":
+        start -= 1
+    while end + 1 < len(tokens) and tokens[end + 1].kind == "number":
+        end += 1
+    numbers = ", ".join(token.text for token in tokens[start : end + 1])
+    return Refusal(f"Separate the entries with commas, like ({numbers}).")
+
+
+def _with_products(tokens: list[Token], single: bool) -> list[Token]:
     """Insert the multiplications implied by 9N, 2(N+1), (N+1)(N+2) and N D_K."""
     out: list[Token] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         before = out[-1].kind if out else None
         if before == "function" and token.kind != "open":
             raise Refusal(f"Write {out[-1].text} with brackets, like {out[-1].text}(2).")
         if before == "number" and token.kind == "number":
-            raise Refusal("Two numbers stand side by side; put an operator between them.")
+            raise _side_by_side(tokens, index, single)
         if token.kind == "postfix" and before not in _ENDS:
             example = "87%" if token.text == "%" else "5!"
             raise Refusal(f"A '{token.text}' must follow a number, like {example}.")
@@ -499,6 +589,7 @@ class Parsed:
     atoms: dict[str, Atom]
     sizes: tuple[Size, ...]
     figures: tuple[int | None, ...]  # per item: significant figures when typed as one number
+    percent_sign: bool  # whether a % sign was typed anywhere
     names: tuple[frozenset[str], ...]  # per item: the variables it uses
 
     def build(self) -> sp.Expr | tuple:
@@ -542,9 +633,9 @@ def parse(text: str, variables: Sequence[str], single: bool) -> Parsed:
     if len(cleaned) > MAX_CHARS:
         raise too_long
     _check_characters(cleaned)
-    tokens = _commas(_brackets(_tokens(cleaned, variables)), single)
+    tokens = _digit_groups(_brackets(_tokens(cleaned, variables)), single)
     atoms: dict[str, Atom] = {}
-    source = _source(_with_postfix(_after_slash(_with_products(tokens))), variables, atoms)
+    source = _source(_with_postfix(_after_slash(_with_products(tokens, single))), variables, atoms)
     try:
         body = ast.parse(source, mode="eval").body
     except SyntaxError:
@@ -563,6 +654,7 @@ def parse(text: str, variables: Sequence[str], single: bool) -> Parsed:
         atoms,
         tuple(_measure(item, atoms) for item in items),
         tuple(_figures(item, atoms) for item in items),
+        any(token.kind == "postfix" and token.text == "%" for token in tokens),
         tuple(
             frozenset(
                 atoms[node.id].variable

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.quizzes.checking.test_contract import HOSTILE
+from quizzes.checking.hostile import HOSTILE
 
 pytestmark = pytest.mark.e2e
 

@@ -140,6 +140,7 @@ def test_simplify_proves_what_sampling_within_tolerance_cannot():
         judging.Outcome("differs"),
         judging.Outcome("count", "numbers", 2, 3),
         judging.Outcome("entry", "numbers", 2, 3),
+        judging.Outcome("percent"),
     ],
     ids=lambda outcome: outcome.kind,
 )
@@ -152,3 +153,40 @@ def test_one_value_is_compared_with_a_one_entry_shape_without_an_internal_error(
         "(10)", (sp.Integer(8), sp.Integer(10)), distractors=[((sp.Integer(10),), "one entry")]
     )
     assert verdict.message == "one entry"
+
+
+PERCENT = "Not quite: your answer is what you get with the value in percent but without the % sign."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("20", "1/5", id="a fifth"),
+        pytest.param("87", 0.87, id="a decimal share"),
+        pytest.param("12.7", RATIO, id="rounded as the course rounds"),
+        pytest.param("100", 1, id="all of it"),
+        pytest.param("31.8", "1/pi", id="judged in a worker"),
+    ],
+)
+def test_a_share_typed_as_a_percentage_without_its_sign_is_told_so(text, expected):
+    verdict = check_answer(text, expected)
+    assert verdict.message == PERCENT
+    assert verdict.interpreted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("2000%", "1/5", id="the sign typed"),
+        pytest.param("250", 2.5, id="not a share"),
+        pytest.param("21", "1/5", id="not a hundred times"),
+        pytest.param("13", RATIO, id="too few figures"),
+    ],
+)
+def test_other_numbers_are_not_told_about_a_percent_sign(text, expected):
+    assert "percent" not in check_answer(text, expected).message
+
+
+def test_an_authored_distractor_is_named_before_a_missing_percent_sign():
+    verdict = check_answer("20", "1/5", distractors=[(20, "That is a count, not a share.")])
+    assert verdict.message == "That is a count, not a share."

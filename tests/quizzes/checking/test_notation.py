@@ -155,3 +155,52 @@ def test_loose_names_ignore_case_underscores_and_the_spelling_of_lambda():
 def test_latex_with_unbalanced_braces_raises_a_refusal():
     with pytest.raises(Refusal):
         plain(r"\frac{1}{2", (), True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "latex"),
+    [
+        pytest.param("⌈7/2⌉", 4, r"\left\lceil{\frac{7}{2}}\right\rceil", id="ceiling"),
+        pytest.param("⌊7/2⌋", 3, r"\left\lfloor{\frac{7}{2}}\right\rfloor", id="floor"),
+        pytest.param(r"\lceil 7/2 \rceil", 4, r"\left\lceil{\frac{7}{2}}\right\rceil", id="latex"),
+        pytest.param(
+            r"2\left\lfloor \frac{7}{2} \right\rfloor",
+            6,
+            r"2 \left\lfloor{\frac{7}{2}}\right\rfloor",
+            id="latex with left and right",
+        ),
+    ],
+)
+def test_ceiling_and_floor_brackets_are_read_as_ceil_and_floor(text, expected, latex):
+    verdict = check_answer(text, expected)
+    assert verdict.correct, verdict.message
+    assert verdict.interpreted == latex
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param("⌈7/2⌋", "a '⌈' is closed by '⌋'", id="crossed"),
+        pytest.param("⌈7/2", "a '⌈' is never closed", id="unclosed"),
+        pytest.param("7/2⌉", "a '⌉' has no matching '⌈'", id="stray"),
+    ],
+)
+def test_ceiling_and_floor_brackets_that_do_not_pair_are_refused(text, reason):
+    verdict = check_answer(text, 4)
+    assert verdict.interpreted is None
+    assert reason in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(r"\eta_\text{head}", "eta_head", id="text"),
+        pytest.param(r"\eta_{\text{head}}", "eta_head", id="text in braces"),
+        pytest.param(r"\eta_\mathrm{head}", "eta_head", id="mathrm"),
+        pytest.param(r"\eta_{head}", "eta_head", id="plain braces"),
+        pytest.param(r"$\eta_\text{head}\, r^2$", "eta_head*r**2", id="in a formula"),
+    ],
+)
+def test_a_pasted_subscript_is_part_of_the_name_before_it(text, expected):
+    verdict = check_answer(text, expected, variables=("eta_head", "r"))
+    assert verdict.correct, verdict.message

@@ -80,3 +80,16 @@ def test_a_function_beyond_its_bounds_is_refused_before_evaluation(text, reason)
 
 def test_rounding_an_inexact_value_below_the_bound_is_allowed():
     assert check_answer("floor(pi*10^20)", 314159265358979323846).correct
+
+
+@pytest.mark.parametrize("text", ["9*10^999", "1/(9*10^999)", "9*10^999 - 9*10^999 + 1"])
+def test_an_exact_intermediate_of_1000_digits_is_read(text):
+    assert parse(text, (), True).sizes[0].exact is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["10^1000", "10^999*10", "1/10^1000", "10^1000 - 10^1000 + 1", "1e1000"]
+)
+def test_an_exact_intermediate_of_1001_digits_is_refused(text):
+    with pytest.raises(Refusal, match="too large|too many digits"):
+        parse(text, (), True)

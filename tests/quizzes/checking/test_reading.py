@@ -206,3 +206,96 @@ def test_reading_judging_and_previewing_student_text_executes_no_code():
     read_all()
     watching = False
     assert executed == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("1 206 080", id="spaces"),
+        pytest.param("1\u2009206\u2009080", id="thin spaces"),
+        pytest.param("1\u202f206\u202f080", id="narrow no-break spaces"),
+        pytest.param("1\u00a0206\u00a0080", id="no-break spaces"),
+    ],
+)
+def test_groups_of_three_digits_after_spaces_are_one_number_when_one_value_is_expected(text):
+    verdict = check_answer(text, 1206080)
+    assert verdict.correct, verdict.message
+    assert verdict.interpreted == "1206080"
+
+
+def test_spaced_digit_groups_may_end_in_decimals_and_keep_their_figures():
+    assert check_answer("33 920", 33920).correct
+    assert value("12 345.5") == Fraction(24691, 2)
+    assert parse("1 206 080", (), True).figures == (6,)
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        pytest.param("12,06,080", "in threes from the right: 12,06,080 is 1,206,080", id="indian"),
+        pytest.param("12 06 080", "in threes from the right: 12 06 080 is 1 206 080", id="indian"),
+        pytest.param("1,206,08", "three digits each; check the digits of 1,206,08", id="dropped"),
+        pytest.param("1 206 08", "three digits each; check the digits of 1 206 08", id="dropped"),
+        pytest.param("1,2060,800", "three digits each", id="a group of four"),
+    ],
+)
+def test_digit_groups_that_are_not_threes_get_advice_on_grouping(text, advice):
+    verdict = check_answer(text, 1206080)
+    assert verdict.interpreted is None
+    assert advice in verdict.message
+    assert "decimal" not in verdict.message and "operator" not in verdict.message
+
+
+def test_numbers_side_by_side_in_a_shape_are_told_to_take_commas():
+    verdict = check_answer("(64 16 16)", (64, 16, 16))
+    assert verdict.interpreted is None
+    assert verdict.message == "Separate the entries with commas, like (64, 16, 16)."
+
+
+def test_floor_division_is_refused_with_what_to_write_instead():
+    verdict = check_answer("7//2", 3)
+    assert verdict.interpreted is None
+    assert verdict.message == (
+        "Floor division '//' isn't read; write a/b, or floor(a/b) for its whole part."
+    )
+
+
+@pytest.mark.parametrize("text", ["1.2M", "1206k", "1.2 M", "1.2 million", "1.2M params", "3B"])
+def test_a_scale_suffix_is_refused_with_a_request_for_the_exact_count(text):
+    verdict = check_answer(text, 1206080)
+    assert verdict.interpreted is None
+    assert "aren't read; type the exact count in digits" in verdict.message
+
+
+def test_a_declared_name_after_a_number_is_a_product_not_a_scale():
+    assert check_answer("1.2M", "6*M/5", variables=("M",)).correct
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "variables", "latex"),
+    [
+        pytest.param("CM", "C*M", ("C", "M"), "C M", id="two names"),
+        pytest.param("2CM^2", "2*C*M**2", ("C", "M"), "2 C M^{2}", id="with a number and power"),
+        pytest.param("NDkM", "N*D_K*M", CONV, "N D_{K} M", id="a loosely typed piece"),
+        pytest.param("1/CM", "1/(C*M)", ("C", "M"), r"\frac{1}{C M}", id="after a slash"),
+    ],
+)
+def test_glued_declared_names_are_a_product_when_they_split_one_way(
+    text, expected, variables, latex
+):
+    verdict = check_answer(text, expected, variables=variables)
+    assert verdict.correct, verdict.message
+    assert verdict.interpreted == latex
+
+
+@pytest.mark.parametrize(
+    ("text", "variables", "readings"),
+    [
+        pytest.param("DK", ("D", "K", "D_K"), "D_K or D K", id="a name or a product"),
+        pytest.param("ABC", ("A", "AB", "BC", "C"), "A BC or AB C", id="two products"),
+    ],
+)
+def test_glued_names_that_split_more_than_one_way_are_refused(text, variables, readings):
+    verdict = check_answer(text, "1", variables=variables)
+    assert verdict.interpreted is None
+    assert f"it could mean {readings}" in verdict.message
