@@ -7,7 +7,7 @@ with variables: sampled at seeded points, then simplify. Tuples entry by entry. 
 matched against the authored distractors, then named when it is a share typed in percent without
 its % sign (20 for 1/5). The contract in `quizzes.checking` states the rules.
 Left out: reading text (reading.py) and processes (pool.py); simplify runs only inside a worker,
-where SIGALRM can interrupt it.
+where SIGPROF can interrupt it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ PRECISION = 50  # digits used to evaluate numbers and sample points
 SAMPLES = 8  # random points at which expressions are compared
 SAMPLE_RANGE = (1.5, 9.5)  # every variable is drawn from here, in steps of 0.01
 SAMPLE_SEED = 20240607
-SYMBOLIC_S = 0.2  # budget for simplify inside the worker
+SYMBOLIC_S = 0.2  # CPU budget for simplify inside the worker (CPU, so a busy machine gets as long)
 
 
 class Outcome(NamedTuple):
@@ -61,7 +61,7 @@ class _Undecided(Exception):
 
 
 class _Overrun(BaseException):
-    """Raised by SIGALRM in the worker when simplify runs past its budget."""
+    """Raised by SIGPROF in the worker when simplify runs past its budget."""
 
 
 def _finite(value: sp.Expr, digits: int) -> sp.Expr | None:
@@ -163,23 +163,23 @@ def _differing_point(answer, expected: sp.Expr, rel_tol: float) -> str | None:
 
 
 def _overrun(*_: object) -> None:
-    """SIGALRM handler while simplify runs."""
+    """SIGPROF handler while simplify runs."""
     raise _Overrun
 
 
 def _symbolically_zero(difference: sp.Expr) -> bool:
     """Whether simplify proves the difference zero within SYMBOLIC_S (worker main thread only)."""
-    previous = signal.signal(signal.SIGALRM, _overrun)
+    previous = signal.signal(signal.SIGPROF, _overrun)
     try:
-        signal.setitimer(signal.ITIMER_REAL, SYMBOLIC_S)
+        signal.setitimer(signal.ITIMER_PROF, SYMBOLIC_S)
         try:
             return sp.simplify(difference) == 0
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
     except _Overrun:
         return False
     finally:
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def compare(answer, expected, rel_tol: float, figures: tuple = (), symbolic=True) -> Outcome:
