@@ -31,7 +31,7 @@ Judging, as a teacher would:
   "Close: give at least 3 significant figures.". Answers that are expressions (`1/64 + 1/9`,
   `0.7^5`) are judged by value only, within rel_tol.
 - Expressions with variables agree as functions: at 8 seeded points with every variable in
-  [1.5, 9.5] (steps of 0.01), each within rel_tol; when a point disagrees, simplify (0.2 s
+  [1.5, 9.5] (steps of 0.01), each within rel_tol; when a point disagrees, simplify (0.2 s of CPU
   budget) may still prove them equal, so a correct answer is never failed by simplify.
 - Tuples entry by entry (same length, order matters), each entry under the rules above.
 - A wrong answer that matches no distractor gets a sentence naming what is off, never the answer;
