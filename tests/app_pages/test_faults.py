@@ -218,17 +218,23 @@ def test_every_checker_process_killed_is_started_again_by_the_next_checks(open_p
     }
 
 
-def test_new_numbers_drawn_while_every_checker_worker_is_busy_show_no_exception(
+def test_numbers_drawn_while_every_checker_worker_is_busy_still_get_their_question_box(
     open_page, monkeypatch
 ):
     bank.bank()  # loaded while the workers are free
+    bank.variant.cache_clear()  # so the page builds the variant while the workers are busy
+    asked = []
 
     def busy(*args, **kwargs):
+        asked.append(args)
         raise pool.CheckerBusy("no worker was ready in time")
 
     monkeypatch.setattr(pool.Pool, "call", busy)
-    qid = "sep-ratio-formula"  # an expression answer: comparing its distractors needs a worker
-    open_page(
-        PRACTICE,
-        **{quiz.PRACTICE_CURRENT: qid, quiz.SEEDS: {quiz.practice_key(qid): 987_651}},
+    qid, seed = "sep-ratio-formula", 987_651  # an expression: comparing distractors needs a worker
+    at = open_page(
+        PRACTICE, **{quiz.PRACTICE_CURRENT: qid, quiz.SEEDS: {quiz.practice_key(qid): seed}}
     )
+    assert asked, "the checker was never asked, so it was never busy"
+    box = f"{quiz.practice_key(qid)}:{seed}"
+    assert at.text_input(key=f"{box}:answer") and at.button(key=f"{box}:check")
+    assert any(m.value == f"**{bank.bank()[qid].title}**" for m in at.markdown)

@@ -1,7 +1,10 @@
 """Lecture mode: answers and solutions wait for the instructor, derivations go one step a click."""
 
+import json
+
 import pytest
 
+from core.skip_connections import formulas
 from quizzes import bank
 from ui import lecture, quiz
 
@@ -71,12 +74,18 @@ def test_a_derivation_opens_on_its_first_step_and_adds_one_per_click(new_app):
 
 def test_students_see_every_step_at_once(open_page):
     at = open_page("app_pages/skip_connections.py")
+    factor, tau = formulas.calculator_inputs(
+        at.number_input(key="vg_delta").value, at.number_input(key="vg_tau").value
+    )
+    steps = formulas.threshold_derivation(factor, tau)
+    drawn = [f.value.strip("$\n") for f in at.latex]  # st.latex wraps each line in $$
+    assert len(steps) > 1 and steps[0] in drawn
+    start = drawn.index(steps[0])
+    assert drawn[start : start + len(steps)] == steps
     assert not any((b.key or "").endswith(":next") for b in at.button)
 
 
 def test_charts_use_larger_text_in_lecture_mode(new_app):
-    import json
-
     at = _lecture(new_app, "app_pages/skip_connections.py")
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert spec["config"]["axis"]["labelFontSize"] > 11

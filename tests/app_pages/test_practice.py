@@ -75,10 +75,15 @@ def test_the_solution_appears_only_after_a_first_attempt(open_page):
     assert at.expander[0].label == "Worked solution"
 
 
-def test_new_numbers_changes_the_variant(open_page):
+def test_new_numbers_shows_and_checks_a_new_variant(open_page):
     at, v = open_on(open_page)
+    assert v.prompt in [m.value for m in at.markdown]
     at.button(key=f"{quiz.practice_key(QID)}:0:new").click().run()
-    assert at.session_state[quiz.SEEDS][quiz.practice_key(QID)] != 0
+    fresh = bank.variant(QID, at.session_state[quiz.SEEDS][quiz.practice_key(QID)])
+    shown = [m.value for m in at.markdown]
+    assert fresh.expected != v.expected and fresh.prompt in shown and v.prompt not in shown
+    answer(at, fresh, str(fresh.expected))
+    assert at.success[0].value.startswith("Correct")
 
 
 def test_next_question_moves_to_another_question(open_page):

@@ -294,8 +294,9 @@ def test_small_resnet_table_shapes_match_a_forward_pass(page):
 
 def test_end_quiz_lists_every_question_of_the_topic(page):
     text = _text(page)
-    missing = [q.title for q in bank.by_topic("skip_connections") if f"**{q.title}**" not in text]
-    assert not missing
+    topic = bank.by_topic("skip_connections")
+    missing = [q.title for q in topic if f"**{q.title}**" not in text]
+    assert topic and not missing
 
 
 COURSE_QUESTIONS = [q.id for q in bank.by_topic("skip_connections") if q.course_question]
@@ -303,6 +304,7 @@ COURSE_QUESTIONS = [q.id for q in bank.by_topic("skip_connections") if q.course_
 
 def test_end_quiz_asks_the_course_q1_and_q2_on_the_course_numbers(page):
     text = _text(page)
+    assert COURSE_QUESTIONS
     for question_id in COURSE_QUESTIONS:
         assert bank.variant(question_id, 0).prompt in text
 

@@ -1,6 +1,5 @@
 """Every chart builder: a real Vega-Lite spec, tooltips, and a summary computed from its data."""
 
-import altair as alt
 import pytest
 
 from ui import charts
@@ -67,6 +66,30 @@ def test_plain_and_residual_differ_in_dash_as_well_as_colour():
     assert spec["encoding"]["strokeDash"]["field"] == "family"
 
 
-def test_the_family_colours_are_the_okabe_ito_pair():
-    assert charts.FAMILIES.to_dict()["range"] == [charts.VERMILLION, charts.BLUE]
-    assert isinstance(charts.degradation_errors(SUMMARY, None, None).chart, alt.LayerChart)
+OKABE_ITO = {"plain": "#D55E00", "residual": "#0072B2"}  # vermillion, blue: Okabe & Ito (2008)
+
+
+def family_colours(spec) -> list[dict]:
+    """Every colour mapping of the family field in a Vega-Lite spec, layers included."""
+    if isinstance(spec, list):
+        return [m for item in spec for m in family_colours(item)]
+    if not isinstance(spec, dict):
+        return []
+    found = family_colours(list(spec.values()))
+    colour = spec.get("color")
+    if isinstance(colour, dict) and colour.get("field") == "family":
+        scale = colour.get("scale", {})  # no scale: Vega-Lite's default colours
+        found.append(dict(zip(scale.get("domain", ()), scale.get("range", ()), strict=True)))
+    return found
+
+
+@pytest.mark.parametrize("name", ["degradation_errors", "loss_curves", "gradient_flow"])
+def test_every_family_chart_draws_plain_vermillion_and_residual_blue(name):
+    spec = getattr(charts, name)(*FIGURES[name]).chart.to_dict()
+    colours = family_colours(spec)
+    assert colours and all(c == OKABE_ITO for c in colours), colours
+
+
+def test_the_degradation_chart_draws_the_seed_band_under_the_mean_line():
+    chart = charts.degradation_errors(SUMMARY, None, None).chart.to_dict()
+    assert [layer["mark"]["type"] for layer in chart["layer"]] == ["area", "line"]

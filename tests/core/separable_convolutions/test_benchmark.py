@@ -141,9 +141,14 @@ def test_a_waiting_caller_runs_once_the_first_benchmark_finishes():
 
 
 @pytest.mark.parametrize("cuda, device", [(True, "cuda"), (False, "cpu")])
-def test_the_best_device_is_cuda_when_torch_sees_one(monkeypatch, cuda, device):
+def test_a_benchmark_not_told_its_device_runs_on_the_gpu_when_torch_sees_one(
+    monkeypatch, cuda, device
+):
+    ran_on = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
-    assert bm.best_device() == device
+    monkeypatch.setattr(bm, "_measure", lambda shape, config, where, progress: ran_on.append(where))
+    bm.run_benchmark(TINY, QUICK)
+    assert ran_on == [device]
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -186,10 +186,21 @@ def test_he_init_plain_relu_stack_keeps_its_gradient_at_initialisation():
     assert 0.1 < experiments.first_to_last_ratio(rows, "plain") < 10
 
 
-def test_underflowed_layers_are_those_with_a_zero_gradient():
+def test_underflowed_layers_are_one_familys_layers_with_a_gradient_norm_of_exactly_zero():
+    rows = [
+        {"family": "plain", "layer": 1, "grad_norm": 0.0},
+        {"family": "plain", "layer": 2, "grad_norm": 1e-45},  # float32's smallest, not zero
+        {"family": "plain", "layer": 3, "grad_norm": 0.0},
+        {"family": "residual", "layer": 4, "grad_norm": 0.0},
+    ]
+    assert experiments.underflowed_layers(rows, "plain") == [1, 3]
+
+
+def test_a_deep_plain_sigmoid_stack_underflows_from_the_input_up_and_a_residual_one_never():
     rows = experiments.gradient_flow(50, "sigmoid", init="default")
-    zero = [r["layer"] for r in rows if r["family"] == "plain" and r["grad_norm"] == 0]
-    assert experiments.underflowed_layers(rows, "plain") == zero != []
+    under = experiments.underflowed_layers(rows, "plain")
+    assert under and under == list(range(1, len(under) + 1))
+    assert experiments.underflowed_layers(rows, "residual") == []
 
 
 @pytest.mark.parametrize("depth", [1, 7, 202])

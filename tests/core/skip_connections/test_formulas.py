@@ -138,20 +138,33 @@ def test_scalar_residual_slope_matches_a_finite_difference(w1, w2):
     assert float(formulas.scalar_residual_slope(w1, w2)) == pytest.approx(numeric, rel=1e-6)
 
 
+class _ScalarBlock(nn.Module):
+    """A residual block of K one-unit linear layers, each weight delta: x + F(x)."""
+
+    def __init__(self, delta: float, per_block: int):
+        super().__init__()
+        self.branch = nn.Sequential(
+            *(nn.Linear(1, 1, bias=False, dtype=torch.float64) for _ in range(per_block))
+        )
+        for layer in self.branch:
+            nn.init.constant_(layer.weight, delta)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.branch(x)
+
+
 def _what_layer_one_receives(delta: float, blocks: int, per_block: int) -> float:
-    """Backpropagate through a scalar residual network with autograd: d output / d h_1."""
-    h1 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # layer 1's output
-    out = h1
-    for _ in range(per_block - 1):  # the rest of block 1's branch
-        out = delta * out
-    u = torch.tensor(1.0, dtype=torch.float64) + out  # block 1 adds its input back
-    for _ in range(blocks - 1):
-        branch = u
-        for _ in range(per_block):
-            branch = delta * branch
-        u = u + branch
-    u.backward()
-    return h1.grad.item()
+    """Backpropagate through a stack of residual blocks with autograd: d output / d h_1."""
+    net = nn.Sequential(*(_ScalarBlock(delta, per_block) for _ in range(blocks)))
+    h1 = []
+
+    def keep(_module, _inputs, out):  # layer 1's output, kept with its gradient
+        out.retain_grad()
+        h1.append(out)
+
+    net[0].branch[0].register_forward_hook(keep)
+    net(torch.ones(1, 1, dtype=torch.float64)).sum().backward()
+    return h1[0].grad.item()
 
 
 @pytest.mark.parametrize("factor, blocks, per_block", [("0.7", 3, 2), ("0.9", 5, 2), ("0.5", 4, 3)])

@@ -1,8 +1,11 @@
 """ResNet models against second routes: formulas, hand-run submodules, and torch's own layers."""
 
+import copy
+
 import pytest
 import torch
 from torch import nn
+from torchvision.models.resnet import BasicBlock
 
 from core import course
 from core.layers import block_diagram, params
@@ -65,13 +68,24 @@ def test_projection_is_a_strided_1x1_convolution_and_batchnorm_with_the_formula_
     assert params(block.shortcut) == formulas.projection_params(64, 128)
 
 
-def test_residual_block_output_is_relu_of_branch_plus_shortcut():
+@pytest.mark.parametrize("in_ch, out_ch, stride", [(8, 16, 2), (16, 16, 1)])
+def test_residual_block_computes_what_torchvisions_basic_block_does(in_ch, out_ch, stride):
     torch.manual_seed(0)
-    block = models.ResidualBlock(8, 16, 2).eval()
-    x = torch.randn(2, 8, 10, 10)
-    branch = block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))
-    expected = torch.relu(branch + block.shortcut(x))
-    torch.testing.assert_close(block(x), expected)
+    block = models.ResidualBlock(in_ch, out_ch, stride)
+    for module in block.modules():  # running statistics away from 0 and 1, so BN matters
+        if isinstance(module, nn.BatchNorm2d):
+            nn.init.uniform_(module.running_mean, -1, 1)
+            nn.init.uniform_(module.running_var, 0.5, 2)
+            nn.init.uniform_(module.weight, 0.5, 2)
+            nn.init.uniform_(module.bias, -1, 1)
+    projected = isinstance(block.shortcut, nn.Sequential)
+    reference = BasicBlock(
+        in_ch, out_ch, stride, copy.deepcopy(block.shortcut) if projected else None
+    )
+    state = {k.replace("shortcut.", "downsample."): v for k, v in block.state_dict().items()}
+    reference.load_state_dict(state)
+    x = torch.randn(2, in_ch, 10, 10)
+    torch.testing.assert_close(block.eval()(x), reference.eval()(x))
 
 
 def test_forgetting_the_projection_fails_at_the_addition():

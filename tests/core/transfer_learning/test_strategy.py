@@ -33,9 +33,20 @@ def test_the_case_study_size_is_medium_and_gets_b():
     assert recommend(1_200, 0.4)["strategy"] == "B"
 
 
-def test_thresholds_sit_where_the_constants_say():
-    below, at = recommend(strategy.SMALL_BELOW - 1, 0.2), recommend(strategy.SMALL_BELOW, 0.2)
-    assert (below["size"], at["size"]) == ("small", "medium")
+@pytest.mark.parametrize(
+    "images, similarity, size, similar",
+    [
+        (999, 0.2, "small", False),
+        (1_000, 0.2, "medium", False),
+        (9_999, 0.5, "medium", True),
+        (10_000, 0.49, "large", False),
+    ],
+)
+def test_the_tutors_thresholds_are_1000_and_10000_images_and_a_similarity_of_a_half(
+    images, similarity, size, similar
+):
+    advice = recommend(images, similarity)
+    assert (advice["size"], advice["similar"]) == (size, similar)
 
 
 def test_the_quadrant_names_size_and_similarity():
