@@ -1,6 +1,7 @@
 """The experiments: a tiny real degradation sweep, the gradient probe, shortcuts and the CLI."""
 
 import json
+import time
 from dataclasses import asdict
 
 import pandas as pd
@@ -21,7 +22,9 @@ TINY = DegradationConfig(depths=(4, 48), seeds=2, steps=300)
 @pytest.fixture(scope="module")
 def tiny_sweep():
     torch.set_num_threads(1)
-    return experiments.run_degradation(TINY)
+    started = time.perf_counter()
+    result = experiments.run_degradation(TINY)
+    return result | {"wall": time.perf_counter() - started}
 
 
 def test_residual_network_fits_better_than_plain_at_the_deepest_depth(tiny_sweep):
@@ -32,7 +35,7 @@ def test_residual_network_fits_better_than_plain_at_the_deepest_depth(tiny_sweep
 def test_sweep_records_config_torch_version_and_time(tiny_sweep):
     assert tiny_sweep["config"] == asdict(TINY)
     assert tiny_sweep["torch"] == torch.__version__
-    assert 0 < tiny_sweep["seconds"] < 20
+    assert 0 < tiny_sweep["seconds"] <= tiny_sweep["wall"]  # the sweep's own time, not a target
 
 
 def test_sweep_has_one_result_per_family_depth_and_seed(tiny_sweep):
