@@ -4,43 +4,37 @@ import pytest
 
 from quizzes import bank
 
-QUESTION = """
-[[question]]
-id = "t-two-readings"
-topic = "skip_connections"
-title = "t"
-kind = "integer"
-prompt = "How many groups of {{a}} are there, counting the head or not?"
-expected = "a + 1"
-hints = ["count"]
-solution = ["{{answer}}"]
-[question.parameters]
-a = { default = 2, min = 1, max = 9, step = 1 }
-[[question.readings]]
-expected = "READING"
-message = "Right if the head is not counted."
-"""
+
+def load(reading: str = "a") -> bank.Question:
+    """A small question whose other reading's answer is `reading`, validated as the bank loads."""
+    raw = {
+        "id": "t-two-readings",
+        "topic": "skip_connections",
+        "title": "t",
+        "kind": "integer",
+        "prompt": "How many groups of {{a}} are there, counting the head or not?",
+        "expected": "a + 1",
+        "hints": ["count"],
+        "solution": ["{{answer}}"],
+        "parameters": {"a": {"default": 2, "min": 1, "max": 9, "step": 1}},
+        "readings": [{"expected": reading, "message": "Right if the head is not counted."}],
+    }
+    return bank._question(raw, "skip_connections", "test")
 
 
-def load(tmp_path, reading="a", kind="integer"):
-    text = QUESTION.replace("READING", reading).replace('"integer"', f'"{kind}"')
-    (tmp_path / "skip_connections.toml").write_text(text)
-    return bank.load_bank(tmp_path)["t-two-readings"]
-
-
-def test_the_other_readings_answer_is_right_with_its_own_message(tmp_path):
-    verdict = bank.make_variant(load(tmp_path), 0).check("2")
+def test_the_other_readings_answer_is_right_with_its_own_message():
+    verdict = bank.make_variant(load(), 0).check("2")
     assert verdict.correct and verdict.message == "Right if the head is not counted."
 
 
-def test_the_expected_answer_is_still_right_and_a_third_answer_wrong(tmp_path):
-    variant = bank.make_variant(load(tmp_path), 0)
+def test_the_expected_answer_is_still_right_and_a_third_answer_wrong():
+    variant = bank.make_variant(load(), 0)
     assert variant.check("3").correct and not variant.check("4").correct
 
 
-def test_a_reading_that_equals_the_answer_fails_loudly(tmp_path):
+def test_a_reading_that_equals_the_answer_fails_loudly():
     with pytest.raises(bank.BankError, match="another reading equals the answer"):
-        load(tmp_path, reading="a + 1")
+        load(reading="a + 1")
 
 
 def test_the_checkpoint_accepts_4_5e_minus_5_and_1_35e_minus_5():

@@ -70,3 +70,21 @@ def test_plain_and_residual_differ_in_dash_as_well_as_colour():
 def test_the_family_colours_are_the_okabe_ito_pair():
     assert charts.FAMILIES.to_dict()["range"] == [charts.VERMILLION, charts.BLUE]
     assert isinstance(charts.degradation_errors(SUMMARY, None, None).chart, alt.LayerChart)
+
+
+STRIP = [
+    {"name": "features.1", "kind": "InvertedResidual", "parameters": 928, "state": "frozen"},
+    {"name": "features.17", "kind": "InvertedResidual", "parameters": 473_920, "state": "trains"},
+    {"name": "classifier", "kind": "new head", "parameters": 6_405, "state": "new head"},
+]
+
+
+def test_the_block_strip_labels_every_decade_so_928_cannot_pass_for_half_of_473920():
+    y = charts.block_strip(STRIP).chart.to_dict()["encoding"]["y"]
+    assert y["scale"]["type"] == "log"
+    assert y["axis"]["values"] == [100, 1_000, 10_000, 100_000, 1_000_000]
+
+
+def test_the_block_strips_bars_rise_from_the_lowest_decade_not_from_zero():
+    encoding = charts.block_strip(STRIP).chart.to_dict()["encoding"]
+    assert encoding["y2"]["datum"] == 100 < min(r["parameters"] for r in STRIP)
