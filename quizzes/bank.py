@@ -415,7 +415,8 @@ def _validate_answer(variant: Variant, where: str) -> None:
             raise BankError(f"{where}: the answer uses undeclared names {sorted(unknown)}")
     if _collides(variant):
         raise BankError(
-            f"{where}: a distractor or another reading equals the answer for the course's numbers"
+            f"{where}: a distractor equals the answer for the course's numbers "
+            "(or another reading's answer does)"
         )
 
 

@@ -20,7 +20,7 @@ and the course's scenarios:
   the LARGE edge, where the course accepts B or C.
 The rule's numbers (1,000 and 10,000 images, similarity 0.5) are this tutor's own: neither the
 course nor cs231n gives any. `takeaway()` states the same rule in three lines, one per data size,
-so the page's summary cannot drift from it.
+so the page's takeaway cannot drift from it.
 Also here, once: what each strategy unfreezes (`unfrozen_blocks`: A none, B the last few, C all) and
 which strategy a number of unfrozen blocks is (`strategy_of`), for the models, the lab and the page.
 It deliberately leaves out any torch code: counts and freezing are core.transfer_learning.models.
@@ -50,8 +50,8 @@ SIMILARITY_RANGE = (0.0, 1.0)  # unrelated to the pretraining images, to the sam
 SIMILARITY_STEP = 0.05  # the similarity slider's step
 STRATEGY_NAMES = {"A": "feature extraction", "B": "partial fine-tuning", "C": "full fine-tuning"}
 LABELS = {letter: f"{letter}: {name}" for letter, name in STRATEGY_NAMES.items()}  # as options read
-# What the lab trains: the three strategies, and two baselines beside them (from random weights;
-# A first, then B's blocks joining the same optimiser).
+# What the lab trains: the three strategies, training from scratch (random weights), and
+# progressive unfreezing (A first, then B's blocks join the same optimiser).
 LAB_RUNS = ("A", "B", "C", "scratch", "progressive")
 
 # The course's scenarios, with the strategies its text accepts for each.
