@@ -8,6 +8,8 @@ calculators and quizzes share one source. Student text never comes here: it goes
 
 Variant 0 of a question uses every parameter's default (the course's numbers); variant s > 0
 draws each parameter from its range with a generator seeded by (question id, s).
+A question whose wording admits two readings (the course's own, often) lists the other reading's
+answer under `readings`: it is accepted, with a message that says which reading it answers.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ class Question:
     parameters: tuple[Parameter, ...] = ()
     values: tuple[tuple[str, str], ...] = ()
     distractors: tuple[Distractor, ...] = ()
+    readings: tuple[Distractor, ...] = ()  # other readings' answers: right, with their message
 
     @property
     def randomised(self) -> bool:
@@ -128,6 +131,7 @@ class Variant:
     distractors: tuple[tuple[object, str], ...] = field(default=(), hash=False)
     options: tuple[str, ...] = ()  # a choice question's options, shuffled per variant
     slips: tuple[tuple[object, str], ...] = field(default=(), hash=False)  # tried last
+    readings: tuple[tuple[object, str], ...] = field(default=(), hash=False)  # also right
 
     def check(self, text: str, session: str | None = None) -> checking.Verdict:
         """Check a student's answer (text for typed kinds, the option's text for choice).
@@ -137,14 +141,17 @@ class Variant:
         q = self.question
         if q.kind == "choice":
             return _check_choice(self, text)
-        return checking.check_answer(
+        verdict = checking.check_answer(
             text,
             self.expected,
             variables=q.variables,
             rel_tol=q.rel_tol,
-            distractors=self.distractors + self.slips,
+            distractors=self.readings + self.distractors + self.slips,
             session=session,
         )
+        if verdict.distractor is not None and verdict.distractor < len(self.readings):
+            return replace(verdict, correct=True, distractor=None)  # another reading's answer
+        return verdict
 
     def answer_text(self) -> str:
         """The expected answer as Markdown: an option, a formula, a shape or a number."""
@@ -221,7 +228,7 @@ def _slips(variant: Variant) -> tuple[tuple[object, str], ...]:
     if not isinstance(formula, sp.Expr) or not formula.free_symbols:
         return ()
     values = {symbols[name]: value for name, value in variant.params.items()}
-    known = (variant.expected, *(wrong for wrong, _ in variant.distractors))
+    known = (variant.expected, *(value for value, _ in variant.distractors + variant.readings))
     return tuple(
         (value, message)
         for value, message in slips.slips(formula, values)
@@ -250,10 +257,13 @@ def _build(question: Question, seed: int, params: dict) -> Variant:
 
     expected = answer(question.expected)
     context["answer"] = expected
-    distractors = tuple(
-        (answer(d.expected), fill(d.message, context))
-        for d in question.distractors
-        if d.when is None or bool(evaluate(d.when, names, topic))
+    distractors, readings = (
+        tuple(
+            (answer(d.expected), fill(d.message, context))
+            for d in listed
+            if d.when is None or bool(evaluate(d.when, names, topic))
+        )
+        for listed in (question.distractors, question.readings)
     )
     options = [fill(option, context) for option in question.options]
     random.Random(f"{question.id}:{seed}:options").shuffle(options)  # no "first is right" tell
@@ -267,6 +277,7 @@ def _build(question: Question, seed: int, params: dict) -> Variant:
         solution=tuple(fill(s, context) for s in question.solution),
         distractors=distractors,
         options=tuple(options),
+        readings=readings,
     )
 
 
@@ -276,7 +287,8 @@ def _collides(variant: Variant) -> bool:
     if q.kind == "choice":
         return False
     # a busy checker counts as a collision: new numbers are drawn, and the last try is kept
-    return any(_same(wrong, variant.expected, q) for wrong, _ in variant.distractors)
+    known = variant.distractors + variant.readings
+    return any(_same(value, variant.expected, q) for value, _ in known)
 
 
 def _course_value(default: object) -> sp.Expr:
@@ -332,7 +344,7 @@ def _question(raw: dict, topic: str, where: str, build: bool = True) -> Question
         raise BankError(f"{where}: kind must be one of {', '.join(KINDS)}")
     allowed = {
         "id", "topic", "title", "kind", "prompt", "expected", "source", "variables", "rel_tol",
-        "options", "hints", "solution", "parameters", "values", "distractors",
+        "options", "hints", "solution", "parameters", "values", "distractors", "readings",
     }  # fmt: skip
     unknown = set(raw) - allowed
     if unknown:
@@ -355,6 +367,7 @@ def _question(raw: dict, topic: str, where: str, build: bool = True) -> Question
         ),
         values=tuple(raw.get("values", {}).items()),
         distractors=tuple(_distractor(d, where) for d in raw.get("distractors", ())),
+        readings=tuple(_distractor(d, where) for d in raw.get("readings", ())),
     )
     _validate(question, where, build)
     return question
@@ -368,6 +381,8 @@ def _validate(q: Question, where: str, build: bool = True) -> None:
             raise BankError(f"{where}: a choice question's expected must be one of its options")
         if any(d.expected not in q.options for d in q.distractors):
             raise BankError(f"{where}: a choice distractor must be one of the options")
+    if q.readings and q.kind == "choice":
+        raise BankError(f"{where}: a choice question has one right option, not other readings")
     if q.kind == "expression" and not q.variables:
         raise BankError(f"{where}: an expression question needs variables")
     names = {p.name for p in q.parameters} | set(q.variables)
@@ -399,7 +414,10 @@ def _validate_answer(variant: Variant, where: str) -> None:
         if unknown:
             raise BankError(f"{where}: the answer uses undeclared names {sorted(unknown)}")
     if _collides(variant):
-        raise BankError(f"{where}: a distractor equals the answer for the course's numbers")
+        raise BankError(
+            f"{where}: a distractor equals the answer for the course's numbers "
+            "(or another reading's answer does)"
+        )
 
 
 def load_bank(directory: Path = BANK_DIR, build: bool = True) -> dict[str, Question]:

@@ -10,10 +10,14 @@ It deliberately leaves out Streamlit (ui.show draws a Figure) and any computatio
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
+
+from core.numbers import Rate, Times
+from core.transfer_learning.strategy import LAB_RUNS
 
 # Okabe & Ito (2008), "Color Universal Design": safe under deuteranopia, protanopia, tritanopia.
 BLUE, VERMILLION, GREEN, ORANGE = "#0072B2", "#D55E00", "#009E73", "#E69F00"
@@ -22,10 +26,9 @@ FAMILIES = alt.Scale(domain=["plain", "residual"], range=[VERMILLION, BLUE])
 FAMILY_DASHES = alt.Scale(domain=["plain", "residual"], range=[[6, 3], [1, 0]])
 MEMORY_FORMATS = [BLUE, ORANGE]  # contiguous, channels_last
 TARGET_LINES = [VERMILLION, GREEN]  # the reduction chart's target and ceiling
-STRATEGY_NAMES = ["A", "B", "C", "scratch", "progressive"]
-STRATEGIES = alt.Scale(domain=STRATEGY_NAMES, range=[BLUE, ORANGE, SKY, BLACK, GREY])
-STRATEGY_DASHES = alt.Scale(
-    domain=STRATEGY_NAMES, range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4]]
+LAB_RUN_COLOURS = alt.Scale(domain=list(LAB_RUNS), range=[BLUE, ORANGE, SKY, BLACK, GREY])
+LAB_RUN_DASHES = alt.Scale(
+    domain=list(LAB_RUNS), range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4]]
 )
 # A block of the backbone: frozen grey as in the course's figure; trainable blue; the head orange
 # (the course's purple is too close to grey for deuteranopes).
@@ -35,7 +38,7 @@ SERIES = {
     "plain and residual": FAMILIES.to_dict()["range"],
     "memory formats": MEMORY_FORMATS,
     "target and ceiling": TARGET_LINES,
-    "strategies": STRATEGIES.to_dict()["range"],
+    "strategies": LAB_RUN_COLOURS.to_dict()["range"],
     "frozen, trains and new head": STATES.to_dict()["range"],
 }
 
@@ -234,15 +237,37 @@ def benchmark_times(rows: list[dict], title: str, layers, formats) -> Figure:
     return Figure(chart.properties(title=title), text, rows)
 
 
+def decades(values) -> list[float]:
+    """Powers of ten from the one below the smallest value up to the one above the largest: the
+    ticks of a log axis, and its floor for bars (a bar on a log scale cannot start at 0)."""
+    low = math.ceil(math.log10(min(values))) - 1
+    high = max(math.ceil(math.log10(max(values))), low + 1)
+    return [10.0**k for k in range(low, high + 1)]
+
+
+def _log_y(field: str, ticks: list[float], title: str, label_format: str) -> dict:
+    """A log-scale y over whole decades, every decade labelled, bars drawn up from the lowest."""
+    return {
+        "y": alt.Y(
+            f"{field}:Q",
+            scale=alt.Scale(type="log", domain=[ticks[0], ticks[-1]], nice=False),
+            axis=alt.Axis(values=ticks, format=label_format),
+            title=title,
+        ),
+        "y2": alt.datum(ticks[0]),
+    }
+
+
 def block_strip(rows: list[dict]) -> Figure:
     """The backbone's blocks left to right, coloured frozen, trains or new head, sized by weight."""
     frame = pd.DataFrame(rows)
+    ticks = decades(frame["parameters"])
     chart = (
         alt.Chart(frame)
         .mark_bar(stroke="white", strokeWidth=1)
         .encode(
             x=alt.X("name:N", sort=list(frame["name"]), title=None, axis=alt.Axis(labelAngle=-60)),
-            y=alt.Y("parameters:Q", scale=alt.Scale(type="symlog"), title="parameters (symlog)"),
+            **_log_y("parameters", ticks, "parameters (log scale)", ","),
             color=alt.Color("state:N", scale=STATES, title=None),
             opacity=alt.condition("datum.state == 'frozen'", alt.value(0.7), alt.value(1.0)),
             tooltip=["name", "kind", "state", alt.Tooltip("parameters:Q", format=",")],
@@ -268,7 +293,7 @@ def strategy_map(regions: list[dict], point: dict | None) -> Figure:
         x2="images_high:Q",
         y=y,
         y2="similarity_high:Q",
-        color=alt.Color("strategy:N", scale=STRATEGIES, title="strategy"),
+        color=alt.Color("strategy:N", scale=LAB_RUN_COLOURS, title="strategy"),
         tooltip=["strategy", "name"],
     )
     layers = [
@@ -304,23 +329,24 @@ def strategy_map(regions: list[dict], point: dict | None) -> Figure:
 def learning_rates(rows: list[dict]) -> Figure:
     """One bar per parameter group, its learning rate on a log scale, the head first."""
     frame = pd.DataFrame(rows)
+    ticks = decades(frame["learning rate"])
     chart = (
         alt.Chart(frame)
         .mark_bar(color=BLUE)
         .encode(
             x=alt.X("group:N", sort=list(frame["group"]), title=None),
-            y=alt.Y("learning rate:Q", scale=alt.Scale(type="log"), title="learning rate"),
-            tooltip=["group", alt.Tooltip("learning rate:Q", format=".3e")],
+            **_log_y("learning rate", ticks, "learning rate (log scale)", "~e"),
+            tooltip=["group", alt.Tooltip("rate:N", title="learning rate")],
         )
         .properties(height=260)
     )
     head, last = rows[0], rows[-1]
-    text = (
-        f"Learning rate per group: {head['group']} at {head['learning rate']:.3g}, down to "
-        f"{last['learning rate']:.3g} for {last['group']}, "
-        f"{head['learning rate'] / last['learning rate']:.3g} times slower."
-    )
-    return Figure(chart, text, rows)
+    text = f"Learning rate per group: {head['group']} at {Rate(head['learning rate'])}"
+    if len(rows) > 1:
+        slower = Times(head["learning rate"] / last["learning rate"])
+        text += f", down to {Rate(last['learning rate'])} for {last['group']}, {slower} slower"
+    shown = [{"group": r["group"], "learning rate": r["rate"]} for r in rows]  # 1e-4, not 0
+    return Figure(chart, text + ".", shown)
 
 
 def lab_curves(rows: list[dict]) -> Figure:
@@ -331,8 +357,8 @@ def lab_curves(rows: list[dict]) -> Figure:
         .encode(
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y("accuracy:Q", axis=alt.Axis(format="%"), title="validation accuracy"),
-            color=alt.Color("strategy:N", scale=STRATEGIES),
-            strokeDash=alt.StrokeDash("strategy:N", scale=STRATEGY_DASHES),
+            color=alt.Color("strategy:N", scale=LAB_RUN_COLOURS),
+            strokeDash=alt.StrokeDash("strategy:N", scale=LAB_RUN_DASHES),
             tooltip=["strategy", "epoch", alt.Tooltip("accuracy:Q", format=".1%")],
         )
         .properties(height=300)
@@ -359,13 +385,13 @@ def lab_table(rows: list[dict]) -> Figure:
     )
     legend = alt.Legend(symbolOpacity=1)  # the lines' colours, not the pale bands'
     base = alt.Chart(frame).encode(
-        x=x, color=alt.Color("strategy:N", scale=STRATEGIES, legend=legend)
+        x=x, color=alt.Color("strategy:N", scale=LAB_RUN_COLOURS, legend=legend)
     )
     chart = alt.layer(
         base.mark_area(opacity=0.15).encode(y="low:Q", y2="high:Q"),
         base.mark_line(point=True).encode(
             y=alt.Y("mean:Q", axis=alt.Axis(format="%"), title="validation accuracy (mean)"),
-            strokeDash=alt.StrokeDash("strategy:N", scale=STRATEGY_DASHES),
+            strokeDash=alt.StrokeDash("strategy:N", scale=LAB_RUN_DASHES),
             tooltip=["strategy", "per_class", alt.Tooltip("mean:Q", format=".1%"), "seeds"],
         ),
     ).properties(height=320)

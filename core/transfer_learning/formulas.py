@@ -1,19 +1,21 @@
 """Discriminative learning rates as SymPy, and MobileNetV2's parameter counts from its table.
 
-The definition used everywhere (the course refers to a formula it never writes down): parameter
-groups are numbered by their distance d from the head. d = 0 is the new head itself, d = 1 the
-backbone group next to it, ..., d = G - 1 the earliest unfrozen group, and
+The course writes eta_l = eta_head * r^(L - l), with r in [0.1, 0.5] the decay per group, L the
+number of groups and l the group index (l = 0 the earliest). It leaves open whether the head is one
+of the L groups, and its checkpoint (r = 0.3, eta_head = 5e-4, 3 groups) has two answers:
+- the head is one of the L groups (the last, l = L - 1, learning at eta_head itself): the group at
+  l sits d = L - 1 - l groups from the head, and the earliest gets 5e-4 * 0.3^2 = 4.5e-5;
+- the head is not one of them (it would be l = L, where r^0 = 1, as the formula read literally
+  gives): d = L - l, and the earliest of 3 backbone groups gets 5e-4 * 0.3^3 = 1.35e-5.
+This tutor counts by the distance d from the head, the head itself d = 0, and takes the first
+reading, so "G groups" means G learning rates, the head's included:
 
-    eta_d = eta_head * r^d,   0 < r <= 1,
+    eta_d = eta_head * r^d,   0 < r <= 1.
 
-so "G groups" means G learning rates, the head's included. Why: the course writes r^(L - l) with
-l = 0 the earliest group and L groups, which leaves open whether the head is one of the L. Read
-with the head outside them, the earliest of 3 groups would get r^3; counting from the head, the
-head gets r^0 = 1 as it must, and the course's checkpoint (r = 0.3, eta_head = 5e-4, G = 3) gives
-eta_early = 5e-4 * 0.3^2 = 4.5e-5. Under this definition the course's three statements agree:
-"10x lower on the backbone" is one step with r = 0.1; "10-100x smaller than the head" is r = 0.1
-over d = 1 and 2; and "r in [0.1, 0.5] per group" puts the earliest of G groups between 2^(G-1)
-and 10^(G-1) times below the head.
+The course's three statements about backbone rates agree only at r = 0.1: "10x lower on the
+backbone" is one step with r = 0.1; "10-100x smaller than the head" is r = 0.1 over d = 1 and 2;
+and "r in [0.1, 0.5] per group" puts the earliest of G groups between 2^(G-1) and 10^(G-1) times
+below the head.
 
 The counts are the second route for core.transfer_learning.models: every feature block's
 parameters from the architecture table (t, c, n, s) with core.conv's and the separable topic's
@@ -24,6 +26,7 @@ It deliberately leaves out anything that needs torch.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -33,13 +36,15 @@ from core.course import (
     CHECKPOINT_GROUPS,
     CHECKPOINT_HEAD_LR,
     DECAY_PRACTICE,
+    DECAY_RANGE,
     FINETUNE_IMAGES,
     FINETUNE_MINUTES,
     PRETRAIN_DAYS,
+    PRETRAIN_EPOCHS,
     PRETRAIN_GPUS,
     SUBTITLE_GPU_HOURS,
 )
-from core.numbers import Number, derivation, exact
+from core.numbers import Count, Figure, Number, Rate, Times, derivation, exact
 from core.separable_convolutions.formulas import (
     MOBILENET_V2_LAST,
     MOBILENET_V2_STAGES,
@@ -52,6 +57,19 @@ d = sp.Symbol("d", nonnegative=True, integer=True)
 
 LEARNING_RATE = eta_head * r**d  # the group at distance d from the head
 RATIO_TO_HEAD = eta_head / LEARNING_RATE  # how many times slower than the head: r^-d
+groups_L, index_l = sp.symbols("L l", integer=True, nonnegative=True)  # the course's L and l
+COURSE_LEARNING_RATE = eta_head * r ** (groups_L - index_l)  # L groups, l = 0 the earliest
+_NAMES = {eta_head: r"\eta_\text{head}"}  # as the course writes it
+RATE_TEX = rf"\eta_d = {sp.latex(LEARNING_RATE, symbol_names=_NAMES)}, \qquad 0 < r \le 1"
+COURSE_RATE_TEX = (
+    rf"\eta_l = {sp.latex(COURSE_LEARNING_RATE, symbol_names=_NAMES)}, \qquad "
+    rf"r \in [{DECAY_RANGE[0]}, {DECAY_RANGE[1]}]"
+)
+# The rate calculator's boxes take values past the valid ones, so the page can say why they fail.
+HEAD_LR_ASKED = (0.0, 1.0)
+DECAY_ASKED = (0.0, 2.0)
+HEAD_LR_BOX = {"step": 1e-4, "format": "%g"}  # 0.001 and 4.5e-05 as they are, not 0.00000
+DECAY_STEP = 0.05
 
 MOBILENET_V2_BLOCKS = 2 + sum(n for _, _, n, _ in MOBILENET_V2_STAGES)  # stem + blocks + last
 MAX_GROUPS = MOBILENET_V2_BLOCKS + 1  # every feature block its own group, and the head
@@ -61,16 +79,33 @@ GPUS, DAYS = sp.symbols("G_pus D_ays", positive=True)
 GPU_HOURS = GPUS * DAYS * 24  # one training run's cost in GPU-hours
 
 
-def pretraining_costs() -> dict:
+@dataclass(frozen=True)
+class PretrainingCosts:
+    """The hook's figures: one ResNet-50 run against the course's subtitle, and fine-tuning."""
+
+    epochs: Count
+    gpus: Count
+    days: Count
+    run_gpu_hours: Count
+    subtitle_gpu_hours: Count
+    runs_in_subtitle: Count
+    finetune_images: Count
+    finetune_minutes: Count
+
+
+def pretraining_costs() -> PretrainingCosts:
     """The hook's figures recomputed: one ResNet-50 run in GPU-hours, against the subtitle."""
-    run = GPU_HOURS.subs({GPUS: PRETRAIN_GPUS, DAYS: PRETRAIN_DAYS})
-    return {
-        "run_gpu_hours": int(run),
-        "subtitle_gpu_hours": SUBTITLE_GPU_HOURS,
-        "runs_in_subtitle": SUBTITLE_GPU_HOURS / int(run),
-        "finetune_minutes": FINETUNE_MINUTES,
-        "finetune_images": FINETUNE_IMAGES,
-    }
+    run = int(GPU_HOURS.subs({GPUS: PRETRAIN_GPUS, DAYS: PRETRAIN_DAYS}))
+    return PretrainingCosts(
+        epochs=Count(PRETRAIN_EPOCHS),
+        gpus=Count(PRETRAIN_GPUS),
+        days=Count(PRETRAIN_DAYS),
+        run_gpu_hours=Count(run),
+        subtitle_gpu_hours=Count(SUBTITLE_GPU_HOURS),
+        runs_in_subtitle=Count(round(SUBTITLE_GPU_HOURS / run)),
+        finetune_images=Count(FINETUNE_IMAGES),
+        finetune_minutes=Count(FINETUNE_MINUTES),
+    )
 
 
 def learning_rate_problem(
@@ -143,6 +178,24 @@ def learning_rate_derivation(head_lr: Number, decay: Number, distance: int) -> l
     return derivation(rf"\eta_{{{distance}}}", LEARNING_RATE, values)
 
 
+def earliest_derivation(head_lr: Number, decay: Number, groups: int) -> list[str]:
+    """The derivation of the earliest of G groups' rate, at d = G - 1."""
+    return learning_rate_derivation(head_lr, decay, groups - 1)
+
+
+def group_name(distance: int) -> str:
+    """How a group is named on the page: "head" at d = 0, else "d = 2"."""
+    return "head" if distance == 0 else f"d = {distance}"
+
+
+def rate_rows(head_lr: Number, decay: Number, groups: int) -> list[dict]:
+    """One row per group for the rate chart: its name, its rate, and the rate as text."""
+    return [
+        {"group": group_name(k), "learning rate": float(rate), "rate": Rate(rate).text}
+        for k, rate in enumerate(group_learning_rates(head_lr, decay, groups))
+    ]
+
+
 def earliest_learning_rate(head_lr: Number, decay: Number, groups: int) -> sp.Expr:
     """The earliest group's rate, eta_head r^(G - 1)."""
     return group_learning_rates(head_lr, decay, groups)[-1]
@@ -161,13 +214,38 @@ def ratio_range(groups: int, decays: tuple[Number, Number]) -> tuple[sp.Expr, sp
     return min(high, low), max(high, low)
 
 
-def checkpoint() -> dict:
-    """The course's checkpoint (r = 0.3, eta_head = 5e-4, 3 groups) and its other reading."""
-    rates = group_learning_rates(CHECKPOINT_HEAD_LR, CHECKPOINT_DECAY, CHECKPOINT_GROUPS)
-    head_outside = earliest_learning_rate(
-        CHECKPOINT_HEAD_LR, CHECKPOINT_DECAY, CHECKPOINT_GROUPS + 1
+@dataclass(frozen=True)
+class Checkpoint:
+    """The course's checkpoint under both readings of "3 groups", as readings."""
+
+    head: Rate
+    decay: Figure
+    groups: Count
+    counted: Rate  # the head one of the groups: the earliest at d = L - 1
+    counted_distance: Count
+    outside: Rate  # the head not one of them: the earliest at d = L
+    outside_distance: Count
+
+
+def checkpoint() -> Checkpoint:
+    """The course's checkpoint (r = 0.3, eta_head = 5e-4, 3 groups) under both readings."""
+    groups = CHECKPOINT_GROUPS
+    course = {
+        eta_head: exact(CHECKPOINT_HEAD_LR),
+        r: exact(CHECKPOINT_DECAY),
+        groups_L: groups,
+        index_l: 0,
+    }
+    counted = earliest_learning_rate(CHECKPOINT_HEAD_LR, CHECKPOINT_DECAY, groups)
+    return Checkpoint(
+        head=Rate(exact(CHECKPOINT_HEAD_LR)),
+        decay=Figure(CHECKPOINT_DECAY),
+        groups=Count(groups),
+        counted=Rate(counted),
+        counted_distance=Count(groups - 1),
+        outside=Rate(COURSE_LEARNING_RATE.subs(course)),
+        outside_distance=Count(groups),
     )
-    return {"rates": rates, "earliest": rates[-1], "if_head_not_counted": head_outside}
 
 
 def course_statements(groups: int = CHECKPOINT_GROUPS) -> list[dict]:
@@ -193,6 +271,21 @@ def course_statements(groups: int = CHECKPOINT_GROUPS) -> list[dict]:
             "ratios": list(ratio_range(groups, ("0.5", "0.1"))),
         },
     ]
+
+
+def statements_text(groups: int = CHECKPOINT_GROUPS) -> str:
+    """The course's three statements as Markdown: a lead, then each with how many times slower."""
+    low, high = DECAY_RANGE
+    lead = (
+        "What the course's three statements about backbone rates mean in these terms. The first "
+        f"two take $r = {DECAY_PRACTICE}$; the third lets $r$ range from {low} to {high}, so the "
+        f"three agree only at $r = {DECAY_PRACTICE}$:\n"
+    )
+    return lead + "\n".join(
+        f'- *"{row["says"]}"* ({row["where"]}): {row["reading"]}, so '
+        f"{' to '.join(Times(v).text for v in row['ratios'])} slower than the head."
+        for row in course_statements(groups)
+    )
 
 
 def table_block_params(setting, stem: int, last: int) -> list[int]:

@@ -16,7 +16,10 @@ Training is counted in optimiser steps (an epoch is a pass over the training ima
 have many short epochs); rates follow a cosine decay. Every run builds its own model from a copy
 of the backbone, holds core.training's lock, runs on one thread, and stops at `time_limit_s`.
 `python -m core.transfer_learning.lab --strategy A --per-class 10 --seed 0 --json` runs one
-configuration; `--table` writes the accuracy table to data/transfer_lab.json.
+configuration; `--table` writes the accuracy table to data/transfer_lab.json. The table's runs get
+a time limit no run reaches, so each trains every step and the table reproduces exactly; a live run
+on the page stops at `time_limit_s` and says so, and its figure is then not the table's.
+What the page shows of the lab comes back as frozen dataclasses of readings (core.numbers).
 It deliberately leaves out charts and Streamlit.
 """
 
@@ -39,12 +42,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.course import CASE_IMAGES
+from core import course
 from core.data import DATA_DIR
+from core.numbers import Count, Figure, Percent, Rate
 from core.training import exclusive, single_thread
 from core.transfer_learning import formulas
 from core.transfer_learning.data import (
     DEFECT_CLASSES,
+    TRAIN_POOL_PER_CLASS,
     VAL_PER_CLASS,
     target_indices,
     target_pool,
@@ -61,10 +66,13 @@ from core.transfer_learning.models import (
     trainable_parameters,
 )
 from core.transfer_learning.steps import accuracy, channels_last, dihedral
+from core.transfer_learning.strategy import LAB_RUNS, unfrozen_blocks
 from core.transfer_learning.weights import Backbone, load_backbone, shared_backbone
 
-STRATEGIES = ("A", "B", "C", "scratch", "progressive")
 MAX_STEPS = 1000
+MAX_SEED = 999  # the page's seed box
+PER_CLASS_ASKED = 4 * TRAIN_POOL_PER_CLASS  # the page's box goes past the pool, to say why not
+LIVE_START = ("A", "scratch")  # what the page's lab offers to train first
 TABLE_FILE = DATA_DIR / "transfer_lab.json"
 TABLE_COMMAND = "python -m core.transfer_learning.lab --table"
 TABLE_SIZES = (5, 10, 25, 100, 250)  # training images per class in the shipped table
@@ -76,7 +84,7 @@ TABLE_TIME_LIMIT_S = 120.0  # the shipped table trains every step even on a busy
 class LabConfig:
     """One lab run: a strategy, how many training images per class, and how to train."""
 
-    strategy: str = "A"  # A, B, C, scratch or progressive
+    strategy: str = "A"  # one of strategy.LAB_RUNS: A, B, C, scratch or progressive
     per_class: int = 10  # training images per class, from the fixed pool of 250
     seed: int = 0  # picks the images, the new head's weights and the batch order
     steps: int = 200  # optimiser steps; C at batch 32 takes about 40 ms a step here
@@ -95,8 +103,8 @@ def lab_problem(config: LabConfig, blocks: int | None = None) -> str | None:
 
     `blocks` is the backbone's number of feature blocks, for checking `unfrozen_blocks`.
     """
-    if config.strategy not in STRATEGIES:
-        return f"Unknown strategy {config.strategy!r}: use one of {', '.join(STRATEGIES)}."
+    if config.strategy not in LAB_RUNS:
+        return f"Unknown strategy {config.strategy!r}: use one of {', '.join(LAB_RUNS)}."
     problem = target_problem(config.per_class)
     if problem:
         return problem
@@ -200,7 +208,8 @@ def _start(config: LabConfig, model: nn.Module) -> tuple[torch.optim.Optimizer, 
         model.requires_grad_(True)
         everything = {"params": list(model.parameters()), "lr": config.head_lr, "distance": 0}
         return torch.optim.Adam([everything | {"modules": ["every layer"]}]), blocks
-    k = {"A": 0, "B": config.unfrozen_blocks, "C": blocks, "progressive": 0}[config.strategy]
+    progressive = config.strategy == "progressive"  # starts as A
+    k = 0 if progressive else unfrozen_blocks(config.strategy, blocks, config.unfrozen_blocks)
     freeze_for_strategy(model, k)
     groups = param_groups(model, config.head_lr, config.decay, _groups_for(config, k))
     return torch.optim.Adam(groups), k
@@ -335,7 +344,7 @@ def _train(config: LabConfig, backbone: Backbone, progress) -> dict:
 def run_table(
     sizes: tuple[int, ...] = TABLE_SIZES,
     seeds: tuple[int, ...] = TABLE_SEEDS,
-    strategies: tuple[str, ...] = STRATEGIES,
+    strategies: tuple[str, ...] = LAB_RUNS,
     base: LabConfig = LabConfig(time_limit_s=TABLE_TIME_LIMIT_S),
     backbone: Backbone | None = None,
     progress: Callable[[float, str], None] | None = None,
@@ -398,22 +407,197 @@ def summarise(runs: list[dict]) -> list[dict]:
     ]
 
 
-def overview() -> dict:
+@dataclass(frozen=True)
+class Overview:
+    """What the page says about the lab: backbone, target set, and the shipped table."""
+
+    banner: str
+    classes: Count
+    class_names: str
+    side: Count  # pixels a side, as the backbone sees them
+    pool: Count  # training images per class at most
+    validation: Count
+    table_backbone: str
+    seeds: Count
+
+
+def overview() -> Overview:
     """What the page says about the lab: the backbone in use, image side, images held out."""
     backbone = shared_backbone()
-    return {
-        "banner": backbone.banner(),
-        "side": backbone.input_size,
-        "validation": VAL_PER_CLASS * len(DEFECT_CLASSES),
-    }
+    return Overview(
+        banner=backbone.banner(),
+        classes=Count(len(DEFECT_CLASSES)),
+        class_names=", ".join(DEFECT_CLASSES),
+        side=Count(backbone.input_size),
+        pool=Count(TRAIN_POOL_PER_CLASS),
+        validation=Count(VAL_PER_CLASS * len(DEFECT_CLASSES)),
+        table_backbone=load_table()["backbone"],
+        seeds=Count(len(TABLE_SEEDS)),
+    )
 
 
-def case_study_check() -> dict:
+@dataclass(frozen=True)
+class CaseStudy:
+    """The course's defect case beside the lab's nearest strategy-B row, as readings."""
+
+    classes: Count
+    class_names: str
+    images: Count
+    per_class: Count
+    unfrozen: Count
+    accuracy: Percent
+    epochs: Count
+    units_per_minute: Count
+    lab_per_class: Count
+    lab: Percent
+
+
+def case_study_check() -> CaseStudy:
     """The course's case (1,200 images, 5 classes, strategy B) beside the lab's nearest B row."""
-    per_class = CASE_IMAGES // len(DEFECT_CLASSES)
+    per_class = course.CASE_IMAGES // len(course.DEFECT_CLASSES)
     rows = [r for r in load_table()["summary"] if r["strategy"] == "B"]
     nearest = min(rows, key=lambda r: abs(r["per_class"] - per_class))
-    return {"per_class": per_class, "lab_per_class": nearest["per_class"], "lab": nearest["mean"]}
+    return CaseStudy(
+        classes=Count(len(course.DEFECT_CLASSES)),
+        class_names=", ".join(course.DEFECT_CLASSES),
+        images=Count(course.CASE_IMAGES),
+        per_class=Count(per_class),
+        unfrozen=Count(course.CASE_UNFROZEN_BLOCKS),
+        accuracy=Percent(course.CASE_ACCURACY),
+        epochs=Count(course.CASE_EPOCHS),
+        units_per_minute=Count(course.CASE_UNITS_PER_MINUTE),
+        lab_per_class=Count(nearest["per_class"]),
+        lab=Percent(nearest["mean"]),
+    )
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the shipped table shows, as readings: the strategies at the fewest images, and
+    scratch at the two largest sizes under its fixed number of steps."""
+
+    fewest: Count  # training images per class at the table's smallest size
+    a: Percent  # mean final accuracy there
+    b: Percent
+    c: Percent
+    steps: Count  # every run's optimiser steps
+    images_seen: Count  # steps x batch: the same at every size
+    larger: Count  # the two largest sizes, images per class
+    largest: Count
+    scratch_larger: Percent
+    scratch_largest: Percent
+
+
+def findings(table: dict | None = None) -> Findings:
+    """What the shipped table (or another) shows at its smallest and two largest sizes."""
+    table = table or load_table()
+    mean = {(r["strategy"], r["per_class"]): r["mean"] for r in table["summary"]}
+    sizes = sorted({r["per_class"] for r in table["summary"]})
+    config = table["config"]
+    fewest, larger, largest = sizes[0], sizes[-2], sizes[-1]
+    return Findings(
+        fewest=Count(fewest),
+        a=Percent(mean[("A", fewest)]),
+        b=Percent(mean[("B", fewest)]),
+        c=Percent(mean[("C", fewest)]),
+        steps=Count(config["steps"]),
+        images_seen=Count(config["steps"] * config["batch_size"]),
+        larger=Count(larger),
+        largest=Count(largest),
+        scratch_larger=Percent(mean[("scratch", larger)]),
+        scratch_largest=Percent(mean[("scratch", largest)]),
+    )
+
+
+@dataclass(frozen=True)
+class Progressive:
+    """The course's progressive-unfreezing tip as code, and the lab's single switch."""
+
+    code: str
+    frozen_epochs: Count  # the course's epochs as A before unfreezing
+    switch_step: Count  # the lab's step at which B's blocks join
+    steps: Count
+    blocks: Count  # blocks that join
+
+
+def progressive() -> Progressive:
+    """The tip's code on the course's rates (exercise 8's), and where the lab's run switches."""
+    config, blocks = LabConfig(), course.CASE_UNFROZEN_BLOCKS
+    head, added = Rate(course.EXERCISE8_HEAD_LR), Rate(course.EXERCISE8_ADDED_LR)
+    code = (
+        f"optimizer = torch.optim.Adam(model.classifier.parameters(), lr={head})  # A first\n"
+        f"...  # train {course.PROGRESSIVE_FROZEN_EPOCHS} epochs\n"
+        f"for p in model.features[-{blocks}:].parameters():\n"
+        "    p.requires_grad = True\n"
+        f"optimizer.add_param_group({{'params': model.features[-{blocks}:].parameters(), "
+        f"'lr': {added}}})"
+    )
+    return Progressive(
+        code=code,
+        frozen_epochs=Count(course.PROGRESSIVE_FROZEN_EPOCHS),
+        switch_step=Count(round(config.steps * config.frozen_fraction)),
+        steps=Count(config.steps),
+        blocks=Count(config.unfrozen_blocks),
+    )
+
+
+LIVE_NOTE = (
+    f"Each run stops by {LabConfig().time_limit_s:.0f} s on one CPU thread (A takes about a "
+    "second: it trains on features computed once). One live run goes at a time for everyone; "
+    "results are kept, so a configuration already run anywhere shows at once."
+)
+
+
+def live_configs(strategies: list[str], per_class: int, seed: int) -> list[LabConfig]:
+    """The page's choice as one configuration per strategy, in the order chosen."""
+    return [LabConfig(strategy=s, per_class=per_class, seed=seed) for s in strategies]
+
+
+def live_problem(configs: list[LabConfig]) -> str | None:
+    """Why the page's choice cannot run (None when it can), in one sentence."""
+    if not configs:
+        return "Pick at least one strategy."
+    return next(filter(None, (lab_problem(c) for c in configs)), None)
+
+
+@dataclass(frozen=True)
+class LiveResults:
+    """Live runs as the page shows them: curve points, one row per run, and notes on any that
+    stopped at the time limit."""
+
+    curves: list[dict]
+    finals: list[dict]
+    notes: list[str]
+
+
+def live_results(results: list[dict]) -> LiveResults:
+    """Curve points, a row per run (accuracy and seconds as text), and a note per early stop."""
+    curves, finals, notes = [], [], []
+    for result in results:
+        config = result["config"]
+        name, steps = config["strategy"], config["steps"]
+        curves += [
+            {"strategy": name, "epoch": p["epoch"], "accuracy": p["val_accuracy"]}
+            for p in result["curve"]
+        ]
+        accuracy = Percent(result["final_accuracy"])
+        finals.append(
+            {
+                "strategy": name,
+                "final accuracy": accuracy.text,
+                "steps": f"{result['steps_done']} of {steps}",
+                "trainable parameters": result["trainable_parameters"],
+                "seconds": Figure(result["seconds"]).text,
+            }
+        )
+        if result["stopped_early"]:
+            notes.append(
+                f"**{name}** stopped after {result['steps_done']} of {steps} steps, at the "
+                f"{config['time_limit_s']:.0f} s limit a live run has on this shared machine, "
+                f"so its {accuracy} is not what the shipped table's run reaches: those train "
+                "every step."
+            )
+    return LiveResults(curves, finals, notes)
 
 
 def load_table() -> dict:
@@ -424,7 +608,7 @@ def load_table() -> dict:
 def main(argv: list[str] | None = None) -> None:
     """Run one configuration (printed, as JSON with --json) or write the table with --table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--strategy", default=LabConfig.strategy, choices=STRATEGIES)
+    parser.add_argument("--strategy", default=LabConfig.strategy, choices=LAB_RUNS)
     parser.add_argument("--per-class", type=int, default=LabConfig.per_class)
     parser.add_argument("--seed", type=int, default=LabConfig.seed)
     parser.add_argument("--steps", type=int, default=LabConfig.steps)

@@ -7,7 +7,8 @@ and the lab's small fallback backbone, `small_mobilenet_v2`, built from torchvis
 grouping code applies to both. Counts come from `p.numel()` and `requires_grad` only; the tests hold
 them against core.transfer_learning.formulas, which derives them from the architecture table.
 Also here: the optimiser's parameter groups for discriminative learning rates, the forgotten-head
-demonstration and the feature maps of a photo.
+demonstration and the feature maps of a photo. What a page shows comes back as small frozen
+dataclasses of readings (core.numbers), its figures already display text.
 It deliberately leaves out loading weights (core.transfer_learning.weights) and training loops
 (core.transfer_learning.lab).
 """
@@ -15,6 +16,7 @@ It deliberately leaves out loading weights (core.transfer_learning.weights) and 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -25,15 +27,22 @@ from torchvision.models.mobilenetv2 import InvertedResidual
 from torchvision.ops.misc import Conv2dNormActivation
 
 from core.course import (
-    CASE_UNFROZEN_BLOCKS,
     EXERCISE6_CLASSES,
     EXERCISE6_DROPOUT,
+    EXERCISE6_HEAD_IN,
     EXERCISE6_HEAD_PARAMS,
     EXERCISE6_LAST3_CLAIM,
     EXERCISE6_LAST3_DESCRIPTION,
+    IMAGENET_CLASSES,
 )
+from core.numbers import Count, Figure, Percent, Rate
 from core.transfer_learning import formulas
-from core.transfer_learning.strategy import STRATEGY_NAMES
+from core.transfer_learning.strategy import (
+    LABELS,
+    STRATEGY_NAMES,
+    strategy_of,
+    unfrozen_blocks,
+)
 
 # The fallback backbone: MobileNetV2's stages, shrunk for 32x32 images (stem stride 2, so the
 # last blocks see 4x4 maps), about 220K parameters; it trains at about 1.5 ms an image here.
@@ -97,12 +106,8 @@ def replace_head(model: nn.Module, classes: int, dropout: float = EXERCISE6_DROP
 
 def unfrozen_count(model: nn.Module, strategy: str | int) -> int:
     """Feature blocks a strategy trains: A none, B the course's last 3, C all; or a number."""
-    blocks = len(model.features)
     if isinstance(strategy, str):
-        counts = {"A": 0, "B": CASE_UNFROZEN_BLOCKS, "C": blocks}
-        if strategy not in counts:
-            raise ValueError(f"Strategy must be A, B or C, not {strategy!r}.")
-        return counts[strategy]
+        return unfrozen_blocks(strategy, len(model.features))
     problem = freeze_problem(model, strategy)
     if problem:
         raise ValueError(problem)
@@ -170,32 +175,6 @@ def block_table(model: nn.Module) -> list[dict]:
     return [_block_row(i, block) for i, block in enumerate(model.features)]
 
 
-def strategy_counts(
-    unfrozen: int = CASE_UNFROZEN_BLOCKS,
-    classes: int = EXERCISE6_CLASSES,
-    model: nn.Module | None = None,
-) -> list[dict]:
-    """Trainable and total parameters under A, B(unfrozen) and C with a new `classes`-way head.
-
-    Counted from requires_grad on `model` (re-headed and frozen in place), or on a fresh
-    torchvision mobilenet_v2: the counts do not depend on the weights.
-    """
-    model = replace_head(model or mobilenet_v2(), classes)
-    rows = []
-    for strategy, k in (("A", 0), ("B", unfrozen), ("C", len(model.features))):
-        freeze_for_strategy(model, k)
-        rows.append(
-            {
-                "strategy": strategy,
-                "name": STRATEGY_NAMES[strategy],
-                "unfrozen_blocks": k,
-                "trainable": trainable_parameters(model),
-                "total": total_parameters(model),
-            }
-        )
-    return rows
-
-
 def strategy_strip(unfrozen: int, classes: int = EXERCISE6_CLASSES) -> list[dict]:
     """torchvision's mobilenet_v2 with its last `unfrozen` blocks training and a new head: one row
     per part (features.0 ... features.18, then the head), its class, size and state."""
@@ -217,36 +196,82 @@ def strategy_strip(unfrozen: int, classes: int = EXERCISE6_CLASSES) -> list[dict
     return rows
 
 
-def unfreezing_report(unfrozen: int, classes: int) -> dict:
+@dataclass(frozen=True)
+class Strip:
+    """One strategy on mobilenet_v2: its title and the strip's rows, part by part."""
+
+    letter: str
+    title: str  # "A: feature extraction"
+    rows: list[dict]
+
+
+def strategy_strips(classes: int) -> list[Strip]:
+    """A, B (the course's last 3 blocks) and C on mobilenet_v2 with a `classes`-way head."""
+    blocks = formulas.MOBILENET_V2_BLOCKS
+    return [
+        Strip(letter, LABELS[letter], strategy_strip(unfrozen_blocks(letter, blocks), classes))
+        for letter in STRATEGY_NAMES
+    ]
+
+
+@dataclass(frozen=True)
+class Unfreezing:
+    """mobilenet_v2 with its last blocks training: the strip, which strategy, two counts."""
+
+    rows: list[dict]
+    strategy: str
+    torch: Count  # trainable parameters by requires_grad
+    table: Count  # the same from the architecture table
+    classes: Count
+
+
+def unfreezing_report(unfrozen: int, classes: int) -> Unfreezing:
     """mobilenet_v2 with its last `unfrozen` blocks training: the strip, the strategy it is, and
     the trainable count by torch's requires_grad beside the count from the architecture table."""
     rows = strategy_strip(unfrozen, classes)
-    blocks = len(rows) - 1  # the head is the last row
-    return {
-        "rows": rows,
-        "strategy": "A" if unfrozen == 0 else "C" if unfrozen == blocks else "B",
-        "torch": sum(r["parameters"] for r in rows if r["state"] != "frozen"),
-        "table": formulas.mobilenet_v2_trainable(unfrozen, classes),
-    }
+    return Unfreezing(
+        rows=rows,
+        strategy=strategy_of(unfrozen, len(rows) - 1),  # the head is the last row
+        torch=Count(sum(r["parameters"] for r in rows if r["state"] != "frozen")),
+        table=Count(formulas.mobilenet_v2_trainable(unfrozen, classes)),
+        classes=Count(classes),
+    )
 
 
-def last_three_blocks_facts() -> dict:
+@dataclass(frozen=True)
+class LastThree:
+    """What torch finds in mobilenet_v2's features[-3:], beside what exercise 6's answer says."""
+
+    modules: list[dict]  # name, kind, parameters of each
+    listed: str  # the modules as the page lists them
+    indices: list[int]
+    inverted_residuals: Count
+    parameters: Count
+    head_parameters: Count
+    course_says: str
+    course_parameters: Count
+    course_head_parameters: Count
+
+
+def last_three_blocks_facts() -> LastThree:
     """What torch finds in mobilenet_v2's features[-3:], beside what exercise 6's answer says."""
     model = mobilenet_v2()
     blocks = len(model.features)
     rows = block_table(model)[-3:]
     replace_head(model, EXERCISE6_CLASSES)
     freeze_for_strategy(model, "A")
-    return {
-        "modules": [{k: row[k] for k in ("name", "kind", "parameters")} for row in rows],
-        "indices": [blocks - 3, blocks - 2, blocks - 1],
-        "inverted_residuals": sum(row["kind"] == "InvertedResidual" for row in rows),
-        "parameters": sum(row["parameters"] for row in rows),
-        "head_parameters": trainable_parameters(model),
-        "course_says": EXERCISE6_LAST3_DESCRIPTION,
-        "course_parameters": EXERCISE6_LAST3_CLAIM,
-        "course_head_parameters": EXERCISE6_HEAD_PARAMS,
-    }
+    modules = [{k: row[k] for k in ("name", "kind", "parameters")} for row in rows]
+    return LastThree(
+        modules=modules,
+        listed=", ".join(f"`{m['name']}` ({m['kind']}, {Count(m['parameters'])})" for m in modules),
+        indices=[blocks - 3, blocks - 2, blocks - 1],
+        inverted_residuals=Count(sum(row["kind"] == "InvertedResidual" for row in rows)),
+        parameters=Count(sum(row["parameters"] for row in rows)),
+        head_parameters=Count(trainable_parameters(model)),
+        course_says=EXERCISE6_LAST3_DESCRIPTION,
+        course_parameters=Count(EXERCISE6_LAST3_CLAIM),
+        course_head_parameters=Count(EXERCISE6_HEAD_PARAMS),
+    )
 
 
 def _split_back_from_head(indices: list[int], groups: int) -> list[list[int]]:
@@ -288,9 +313,19 @@ def param_groups(model: nn.Module, head_lr, decay, groups: int) -> list[dict]:
 
 
 def optimiser_groups(head_lr, decay, groups: int, classes: int) -> list[dict]:
-    """Real torch.optim.Adam groups of mobilenet_v2, one unfrozen block per backbone group."""
+    """Real torch.optim.Adam groups of mobilenet_v2, one unfrozen block per backbone group, read
+    back as the page's table: each rate as a student writes it (1e-4, never a rounded 0)."""
     model = freeze_for_strategy(replace_head(mobilenet_v2(), classes), groups - 1)
-    return describe_groups(torch.optim.Adam(param_groups(model, head_lr, decay, groups)))
+    rows = describe_groups(torch.optim.Adam(param_groups(model, head_lr, decay, groups)))
+    return [
+        {
+            "group": formulas.group_name(row["distance"]),
+            "modules": row["modules"],
+            "parameters": row["parameters"],
+            "learning rate": Rate(row["lr"]).text,
+        }
+        for row in rows
+    ]
 
 
 def describe_groups(optimizer: torch.optim.Optimizer) -> list[dict]:
@@ -310,41 +345,74 @@ def describe_groups(optimizer: torch.optim.Optimizer) -> list[dict]:
 DEMO_SIDE = 64  # mobilenet_v2 takes any side of 32 or more; 64 keeps the demo near a second
 DEMO_BATCH = 8
 DEMO_STEPS = 15
+DEMO_LR = 1e-3  # Adam on the old classifier, as on the new head
 
 
-def forgotten_head_demo(seed: int = 0) -> dict:
-    """Three ways a forgotten head fails on torchvision's mobilenet_v2, run live on 4 classes.
+@dataclass(frozen=True)
+class NewHead:
+    """The code that freezes the backbone and replaces the head, and what then trains."""
 
-    - shape: one-hot targets for 4 classes against 1000 logits raise a size mismatch;
-    - nothing to train (the course's Q2): everything frozen and no new head, so backward fails;
-    - silent: cross-entropy over 1000 logits with labels 0-3 trains without a word.
+    code: str
+    classes: Count
+    imagenet_classes: Count
+    trainable: Count  # by requires_grad on a model built by exactly this code
+
+
+def new_head(classes: int = EXERCISE6_CLASSES) -> NewHead:
+    """Freeze mobilenet_v2's backbone and give it a new `classes`-way head, as the page shows it."""
+    model = mobilenet_v2()
+    model.features.requires_grad_(False)
+    replace_head(model, classes, EXERCISE6_DROPOUT)
+    code = (
+        "model = mobilenet_v2(weights=MobileNet_V2_Weights.IMAGENET1K_V1)\n"
+        "model.features.requires_grad_(False)  # freeze the backbone (strategy A)\n"
+        f"model.classifier = nn.Sequential(nn.Dropout({EXERCISE6_DROPOUT}), "
+        f"nn.Linear({EXERCISE6_HEAD_IN}, {classes}))  # new, so it trains"
+    )
+    return NewHead(
+        code, Count(classes), Count(IMAGENET_CLASSES), Count(trainable_parameters(model))
+    )
+
+
+@dataclass(frozen=True)
+class HeadDemo:
+    """The forgotten head run live: the loud failure, then the silent one, as readings."""
+
+    classes: Count
+    top_label: Count
+    outputs: Count
+    shape_code: str
+    shape_error: str | None
+    losses: list[float]
+    loss_first: Figure
+    loss_last: Figure
+    chance_loss_classes: float  # ln(classes): a loss a `classes`-way head starts near
+    outside_before: float  # share of predictions outside the task's classes, before training
+    outside_after: float
+    probability_outside: Percent  # mean probability on classes the task does not have, after
+    trainable: Count  # what trained: the old classifier
+    trainable_with_new_head: Count
+
+
+def forgotten_head_demo(classes: int = EXERCISE6_CLASSES, seed: int = 0) -> HeadDemo:
+    """The code above without its last line, on torchvision's mobilenet_v2, run live.
+
+    - shape: one-hot targets for `classes` classes against 1000 logits raise a size mismatch;
+    - silent: with the backbone frozen, the old 1000-way classifier still trains, and
+      cross-entropy over 1000 logits with labels 0 to classes - 1 runs without a word.
     """
     torch.manual_seed(seed)
-    classes = EXERCISE6_CLASSES
     model = mobilenet_v2()
+    model.features.requires_grad_(False)  # the backbone frozen; the old classifier is not
     x = torch.randn(DEMO_BATCH, 3, DEMO_SIDE, DEMO_SIDE)  # (8, 3, 64, 64)
-    labels = torch.arange(DEMO_BATCH) % classes  # (8,), classes 0-3
-    result = {
-        "classes": classes,
-        "top_label": classes - 1,
-        "outputs": model.classifier[-1].out_features,
-    }
-    model.requires_grad_(False)
-    logits = model(x)  # (8, 1000)
-    result["shape"] = {
-        "code": "nn.BCEWithLogitsLoss()(model(x), F.one_hot(labels, 4).float())",
-        "error": _error(lambda: nn.BCEWithLogitsLoss()(logits, F.one_hot(labels, classes).float())),
-    }
-    result["nothing_to_train"] = {
-        "code": "F.cross_entropy(model(x), labels).backward()  # every parameter frozen",
-        "error": _error(lambda: F.cross_entropy(logits, labels).backward()),
-    }
-    model.classifier.requires_grad_(True)  # the old 1000-way classifier trains instead of a new one
-    optimiser = torch.optim.Adam(model.classifier.parameters(), lr=1e-3)
+    labels = torch.arange(DEMO_BATCH) % classes  # (8,), classes 0 to classes - 1
     model.eval()  # frozen BatchNorm statistics, as strategy A keeps them
     with torch.no_grad():
         features = pooled_features(model, x)  # (8, 1280): frozen, so the same at every step
-    outside_before = (model.classifier(features).argmax(1) >= classes).float().mean().item()
+    logits = model.classifier(features)  # (8, 1000)
+    shape_error = _error(lambda: nn.BCEWithLogitsLoss()(logits, F.one_hot(labels, classes).float()))
+    outside_before = (logits.argmax(1) >= classes).float().mean().item()
+    optimiser = torch.optim.Adam(model.classifier.parameters(), lr=DEMO_LR)
     losses = []
     for _ in range(DEMO_STEPS):
         loss = F.cross_entropy(model.classifier(features), labels)  # = model(x): features frozen
@@ -353,18 +421,24 @@ def forgotten_head_demo(seed: int = 0) -> dict:
         optimiser.step()
         losses.append(round(loss.item(), 4))
     outputs = model.classifier(features)  # (8, 1000)
-    result["silent"] = {
-        "code": "F.cross_entropy(model(x), labels)  # labels 0-3, 1000 logits",
-        "losses": losses,
-        "chance_loss_1000": round(math.log(1000), 4),
-        "chance_loss_4": round(math.log(classes), 4),
-        "outside_before": outside_before,
-        "outside_after": (outputs.argmax(1) >= classes).float().mean().item(),
-        "probability_outside_after": outputs.softmax(1)[:, classes:].sum(1).mean().item(),
-        "trainable": trainable_parameters(model),
-        "trainable_with_new_head": formulas.head_params(model.classifier[-1].in_features, classes),
-    }
-    return result
+    return HeadDemo(
+        classes=Count(classes),
+        top_label=Count(classes - 1),
+        outputs=Count(model.classifier[-1].out_features),
+        shape_code=f"nn.BCEWithLogitsLoss()(model(x), F.one_hot(labels, {classes}).float())",
+        shape_error=shape_error,
+        losses=losses,
+        loss_first=Figure(losses[0], ".2f"),
+        loss_last=Figure(losses[-1], ".2f"),
+        chance_loss_classes=math.log(classes),
+        outside_before=outside_before,
+        outside_after=(outputs.argmax(1) >= classes).float().mean().item(),
+        probability_outside=Percent(outputs.softmax(1)[:, classes:].sum(1).mean().item()),
+        trainable=Count(trainable_parameters(model)),
+        trainable_with_new_head=Count(
+            formulas.head_params(model.classifier[-1].in_features, classes)
+        ),
+    )
 
 
 def _error(action) -> str | None:
@@ -389,7 +463,8 @@ def feature_maps(
     """The most active channels at a few feature blocks for one image, as uint8 pictures.
 
     `x` is one normalised image (1, 3, H, W). For each block: its name and class, the map's shape,
-    and the `channels` channels with the largest mean activation, each scaled to 0-255.
+    and the `channels` channels with the largest mean activation, each scaled to 0-255 with its
+    caption; `title` is the row's heading as the page shows it.
     """
     layers = layers or default_layers(model)
     captured: dict[int, torch.Tensor] = {}
@@ -414,13 +489,25 @@ def feature_maps(
             m = maps[c]
             low, high = m.min(), m.max()
             scaled = (m - low) / (high - low) if high > low else torch.zeros_like(m)
-            pictures.append({"channel": c, "image": (scaled * 255).round().byte().numpy()})
+            pictures.append(
+                {
+                    "channel": c,
+                    "caption": f"channel {c}",
+                    "image": (scaled * 255).round().byte().numpy(),
+                }
+            )
+        name, kind, (count, height, width) = (
+            f"features.{i}",
+            type(model.features[i]).__name__,
+            maps.shape,
+        )
         rows.append(
             {
                 "index": i,
-                "name": f"features.{i}",
-                "kind": type(model.features[i]).__name__,
+                "name": name,
+                "kind": kind,
                 "shape": list(maps.shape),
+                "title": f"**`{name}`** ({kind}), output {count} channels of {height}×{width}",
                 "channels": pictures,
             }
         )

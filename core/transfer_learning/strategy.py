@@ -18,6 +18,11 @@ and the course's scenarios:
 - large and different: C with discriminative rates (cs231n; the course's widget hint: 50,000
   images from a completely different domain). The 10,000 X-rays of the course's checkpoint sit on
   the LARGE edge, where the course accepts B or C.
+The rule's numbers (1,000 and 10,000 images, similarity 0.5) are this tutor's own: neither the
+course nor cs231n gives any. `takeaway()` states the same rule in three lines, one per data size,
+so the page's takeaway cannot drift from it.
+Also here, once: what each strategy unfreezes (`unfrozen_blocks`: A none, B the last few, C all) and
+which strategy a number of unfrozen blocks is (`strategy_of`), for the models, the lab and the page.
 It deliberately leaves out any torch code: counts and freezing are core.transfer_learning.models.
 """
 
@@ -25,7 +30,13 @@ from __future__ import annotations
 
 import math
 
-from core.course import DERMOSCOPY_IMAGES, EXERCISE5_SCENARIOS, WIDGET_HINT_IMAGES, XRAY_IMAGES
+from core.course import (
+    CASE_UNFROZEN_BLOCKS,
+    DERMOSCOPY_IMAGES,
+    EXERCISE5_SCENARIOS,
+    WIDGET_HINT_IMAGES,
+    XRAY_IMAGES,
+)
 
 # Neither cs231n nor the course gives numbers for "small" and "large"; these come from the course's
 # own scenarios: 300 dermoscopy images are small (A), the 1,200-image case study is medium (B), and
@@ -35,7 +46,13 @@ LARGE_FROM = XRAY_IMAGES  # this many or more: fine-tune everything
 SIMILAR_FROM = 0.5  # similarity to the pretraining domain, 0 (unrelated) to 1 (the same)
 MAX_IMAGES = 100_000_000  # beyond any labelled set; a larger number is a typo
 MAX_SHOWN = 1_000_000  # the strategy chart's right edge
+SIMILARITY_RANGE = (0.0, 1.0)  # unrelated to the pretraining images, to the same kind
+SIMILARITY_STEP = 0.05  # the similarity slider's step
 STRATEGY_NAMES = {"A": "feature extraction", "B": "partial fine-tuning", "C": "full fine-tuning"}
+LABELS = {letter: f"{letter}: {name}" for letter, name in STRATEGY_NAMES.items()}  # as options read
+# What the lab trains: the three strategies, training from scratch (random weights), and
+# progressive unfreezing (A first, then B's blocks join the same optimiser).
+LAB_RUNS = ("A", "B", "C", "scratch", "progressive")
 
 # The course's scenarios, with the strategies its text accepts for each.
 COURSE_SCENARIOS = (
@@ -60,6 +77,16 @@ COURSE_SCENARIOS = (
         "similarity": 0.0,
         "accepts": "C",
     },
+)
+WIDGET_HINT = COURSE_SCENARIOS[-1]  # the strategy widget starts on the course's hint
+HINT = (
+    "The course's hint: what would freezing every layer do with "
+    f"{WIDGET_HINT_IMAGES:,} images from a completely different domain?"
+)
+THRESHOLDS = (
+    f"The rule's numbers are this tutor's own (the course and cs231n give none): fewer than "
+    f"{SMALL_BELOW:,} labelled images is small, {LARGE_FROM:,} or more is large, and a similarity "
+    f"of {SIMILAR_FROM:g} or more counts as similar."
 )
 
 _RULES = {
@@ -145,6 +172,72 @@ def recommend(images: int, similarity: float) -> dict:
         "features_from": features_from,
         "reason": reason,
     }
+
+
+def verdict(images: int, similarity: float, guess: str | None) -> str:
+    """The rule's answer for a case as one Markdown sentence, set against the student's guess."""
+    advice = recommend(images, similarity)
+    letter = advice["strategy"]
+    compared = "as you predicted" if guess == letter else f"you predicted {guess}"
+    return f"**{letter}, {advice['name']}** ({advice['quadrant']}; {compared}). {advice['reason']}"
+
+
+def case_point(images: int, similarity: float) -> dict:
+    """The student's case as a point on the strategy map, with the rule's letter."""
+    return {
+        "images": images,
+        "similarity": similarity,
+        "strategy": recommend(images, similarity)["strategy"],
+    }
+
+
+_TAKEAWAY = {
+    "small": (
+        "Fewer than {small:,} labelled images: **{letter}**, freeze the backbone and train only a "
+        "new head, on the last layer's features when the domain is similar and on an earlier "
+        "layer's when it is not; unfrozen blocks would overfit so few images, however shifted "
+        "the domain."
+    ),
+    "medium": (
+        "{small:,} to {below_large:,} images: **{letter}**, unfreeze the last few blocks as "
+        "well, at rates one or two orders of magnitude below the head's, for a similar or a "
+        "shifted domain alike."
+    ),
+    "large": (
+        "{large:,} images or more: **{letter}**, fine-tune every block, early blocks slowest; "
+        "with a similar domain the early blocks barely move, and B gets most of the gain for "
+        "less compute."
+    ),
+}
+
+
+def takeaway() -> str:
+    """The rule as a Markdown list, one line per data size, each naming the strategy it picks."""
+    return "\n".join(
+        "- "
+        + text.format(
+            letter=_RULES[(band, True)][0],
+            small=SMALL_BELOW,
+            below_large=LARGE_FROM - 1,
+            large=LARGE_FROM,
+        )
+        for band, text in _TAKEAWAY.items()
+    )
+
+
+def unfrozen_blocks(letter: str, blocks: int, partial: int = CASE_UNFROZEN_BLOCKS) -> int:
+    """Feature blocks a strategy trains, counted from the end: A none, B `partial`, C all."""
+    counts = {"A": 0, "B": partial, "C": blocks}
+    if letter not in counts:
+        raise ValueError(f"Strategy must be A, B or C, not {letter!r}.")
+    return counts[letter]
+
+
+def strategy_of(unfrozen: int, blocks: int) -> str:
+    """The strategy that training the last `unfrozen` of `blocks` feature blocks is: A, B or C."""
+    if unfrozen == 0:
+        return "A"
+    return "C" if unfrozen >= blocks else "B"
 
 
 def regions(most_images: int = MAX_SHOWN) -> list[dict]:

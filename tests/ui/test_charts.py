@@ -93,3 +93,21 @@ def test_every_family_chart_draws_plain_vermillion_and_residual_blue(name):
 def test_the_degradation_chart_draws_the_seed_band_under_the_mean_line():
     chart = charts.degradation_errors(SUMMARY, None, None).chart.to_dict()
     assert [layer["mark"]["type"] for layer in chart["layer"]] == ["area", "line"]
+
+
+STRIP = [
+    {"name": "features.1", "kind": "InvertedResidual", "parameters": 928, "state": "frozen"},
+    {"name": "features.17", "kind": "InvertedResidual", "parameters": 473_920, "state": "trains"},
+    {"name": "classifier", "kind": "new head", "parameters": 6_405, "state": "new head"},
+]
+
+
+def test_the_block_strip_labels_every_decade_so_928_cannot_pass_for_half_of_473920():
+    y = charts.block_strip(STRIP).chart.to_dict()["encoding"]["y"]
+    assert y["scale"]["type"] == "log"
+    assert y["axis"]["values"] == [100, 1_000, 10_000, 100_000, 1_000_000]
+
+
+def test_the_block_strips_bars_rise_from_the_lowest_decade_not_from_zero():
+    encoding = charts.block_strip(STRIP).chart.to_dict()["encoding"]
+    assert encoding["y2"]["datum"] == 100 < min(r["parameters"] for r in STRIP)

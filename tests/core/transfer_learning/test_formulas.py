@@ -25,10 +25,29 @@ def test_the_head_keeps_its_own_rate():
 
 
 def test_reading_the_head_as_outside_the_groups_gives_r_cubed():
-    assert (
-        formulas.checkpoint()["if_head_not_counted"]
-        == sp.Rational(5, 10**4) * sp.Rational(3, 10) ** 3
-    )
+    assert formulas.checkpoint().outside.value == sp.Rational(5, 10**4) * sp.Rational(3, 10) ** 3
+
+
+def test_the_checkpoint_reads_4_5e_minus_5_with_the_head_counted_and_1_35e_minus_5_without():
+    check = formulas.checkpoint()
+    assert (check.counted.text, check.outside.text) == ("4.5e-5", "1.35e-5")
+    assert (check.counted_distance.value, check.outside_distance.value) == (2, 3)
+
+
+def test_the_course_formula_read_literally_gives_the_head_its_own_rate_at_l_equals_L():
+    at_head = formulas.COURSE_LEARNING_RATE.subs({formulas.index_l: formulas.groups_L})
+    assert at_head == formulas.eta_head
+
+
+def test_the_statements_say_they_agree_only_at_r_0_1():
+    text = formulas.statements_text()
+    assert "agree only at $r = 0.1$" in text and "4× to 100× slower" in text
+
+
+def test_the_rate_rows_write_every_rate_as_a_student_would():
+    rows = formulas.rate_rows("1e-3", "0.1", 4)
+    assert [r["rate"] for r in rows] == ["0.001", "1e-4", "1e-5", "1e-6"]
+    assert [r["group"] for r in rows] == ["head", "d = 1", "d = 2", "d = 3"]
 
 
 def test_ratio_to_head_is_r_to_the_minus_distance():

@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from dataclasses import asdict, replace
 
 import pytest
 import torch
@@ -148,3 +149,65 @@ def test_the_table_summarises_mean_and_spread_over_seeds(backbone):
     accuracies = [run["final_accuracy"] for run in table["runs"]]
     assert row["mean"] == pytest.approx(sum(accuracies) / 2, abs=1e-4)
     assert (row["low"], row["high"]) == (min(accuracies), max(accuracies))
+
+
+def test_the_shipped_table_was_made_with_todays_lab_settings():
+    table_base = replace(LabConfig(), time_limit_s=lab.TABLE_TIME_LIMIT_S)
+    assert lab.load_table()["config"] == asdict(table_base)
+
+
+def test_no_shipped_run_stopped_at_its_time_limit():
+    runs = lab.load_table()["runs"]
+    assert runs and not any(run["stopped_early"] for run in runs)
+
+
+def test_a_shipped_cell_reproduces_live(backbone):
+    cell = ("A", 10, 0)
+    shipped = next(
+        r for r in lab.load_table()["runs"] if (r["strategy"], r["per_class"], r["seed"]) == cell
+    )
+    live = run_lab(LabConfig(*cell), backbone=backbone)
+    assert (live["curve"], live["final_accuracy"]) == (shipped["curve"], shipped["final_accuracy"])
+
+
+def test_findings_read_the_smallest_size_and_scratch_at_the_two_largest():
+    means = {("A", 2): 0.11, ("B", 2): 0.12, ("C", 2): 0.13, ("scratch", 5): 0.35}
+    means[("scratch", 9)] = 0.39
+    summary = [
+        {"strategy": s, "per_class": n, "mean": means.get((s, n), 0.5)}
+        for s in ("A", "B", "C", "scratch")
+        for n in (9, 2, 5)
+    ]
+    found = lab.findings({"config": {"steps": 10, "batch_size": 4}, "summary": summary})
+    assert (found.fewest.value, found.larger.value, found.largest.value) == (2, 5, 9)
+    assert (found.a.value, found.b.value, found.c.value) == (0.11, 0.12, 0.13)
+    assert (found.scratch_larger.value, found.scratch_largest.value) == (0.35, 0.39)
+    assert found.images_seen.value == 40
+
+
+def test_what_the_page_says_about_the_shipped_table_holds():
+    found = lab.findings()
+    assert found.c.value >= found.b.value and abs(found.b.value - found.a.value) < 0.02
+    assert found.scratch_larger.text == found.scratch_largest.text
+
+
+def test_the_progressive_run_switches_once_a_third_of_the_way_through():
+    tip = lab.progressive()
+    assert (tip.switch_step.value, tip.steps.value) == (67, 200)
+    assert "lr=0.001" in tip.code and "'lr': 1e-4" in tip.code
+
+
+def test_a_live_run_stopped_early_says_its_figure_is_not_the_tables(backbone):
+    result = run_lab(LabConfig("C", per_class=2, steps=500, time_limit_s=0.5), backbone=backbone)
+    shown = lab.live_results([result])
+    assert shown.finals[0]["steps"] == f"{result['steps_done']} of 500"
+    assert len(shown.notes) == 1 and "not what the shipped table" in shown.notes[0]
+
+
+def test_a_live_run_that_trains_every_step_gets_no_note(feature_extraction):
+    assert lab.live_results([feature_extraction]).notes == []
+
+
+def test_choosing_no_strategy_or_a_bad_size_gets_one_sentence():
+    assert lab.live_problem(lab.live_configs([], 10, 0)) == "Pick at least one strategy."
+    assert "do not exist" in lab.live_problem(lab.live_configs(["A", "B"], 300, 0))

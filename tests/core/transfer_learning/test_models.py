@@ -61,8 +61,22 @@ def test_strategy_c_trains_every_parameter(model):
     assert trainable_parameters(model) == sum(p.numel() for p in model.parameters())
 
 
-def test_strategy_counts_lists_a_b_and_c_from_requires_grad():
-    counts = {row["strategy"]: row["trainable"] for row in models.strategy_counts()}
+def test_each_strategy_strip_freezes_what_its_strategy_says():
+    strips = models.strategy_strips(EXERCISE6_CLASSES)
+    trains = {s.letter: sum(r["state"] == "trains" for r in s.rows) for s in strips}
+    assert trains == {"A": 0, "B": 3, "C": 19}
+
+
+def test_the_param_groups_table_writes_small_rates_as_a_student_would():
+    rows = models.optimiser_groups("1e-3", "0.1", 4, EXERCISE6_CLASSES)
+    assert [r["learning rate"] for r in rows] == ["0.001", "1e-4", "1e-5", "1e-6"]
+
+
+def test_the_strategy_strips_count_a_b_and_c_from_requires_grad():
+    strips = models.strategy_strips(EXERCISE6_CLASSES)
+    counts = {
+        s.letter: sum(r["parameters"] for r in s.rows if r["state"] != "frozen") for s in strips
+    }
     assert counts == {"A": 5124, "B": 1_206_080 + 5124, "C": 2_223_872 + 5124}
 
 
@@ -80,17 +94,17 @@ def test_an_unknown_strategy_letter_is_refused(model):
 
 
 def test_the_last_three_blocks_are_two_inverted_residuals_and_a_1x1_convolution(facts):
-    kinds = [m["kind"] for m in facts["modules"]]
+    kinds = [m["kind"] for m in facts.modules]
     assert kinds == ["InvertedResidual", "InvertedResidual", "Conv2dNormActivation"]
 
 
 def test_the_last_three_blocks_hold_1206080_parameters_not_500k(facts):
-    assert (facts["indices"], facts["parameters"]) == ([16, 17, 18], 1_206_080)
-    assert facts["course_parameters"] == 500_000
+    assert (facts.indices, facts.parameters.value) == ([16, 17, 18], 1_206_080)
+    assert facts.course_parameters.value == 500_000
 
 
 def test_the_course_and_torch_agree_on_the_5124_parameter_head(facts):
-    assert facts["head_parameters"] == facts["course_head_parameters"] == 5124
+    assert facts.head_parameters.value == facts.course_head_parameters.value == 5124
 
 
 def test_block_table_reads_stride_and_expansion_from_the_modules(built):
@@ -156,27 +170,45 @@ def demo():
     return models.forgotten_head_demo()
 
 
+def _run(code: str) -> torch.nn.Module:
+    """The page's code, run as written (random weights: no count depends on them)."""
+    from torchvision.models import MobileNet_V2_Weights
+
+    names = {
+        "mobilenet_v2": lambda weights: models.mobilenet_v2(),
+        "MobileNet_V2_Weights": MobileNet_V2_Weights,
+        "nn": torch.nn,
+    }
+    exec(code, names)  # trusted: our own page's code
+    return names["model"]
+
+
+def test_the_new_head_code_trains_exactly_the_new_head():
+    shown = models.new_head(EXERCISE6_CLASSES)
+    assert trainable_parameters(_run(shown.code)) == shown.trainable.value == 5124
+
+
+def test_the_new_head_code_without_its_last_line_still_trains_the_old_classifier():
+    code = models.new_head(EXERCISE6_CLASSES).code.splitlines()[:-1]
+    assert trainable_parameters(_run("\n".join(code))) == 1280 * 1000 + 1000
+
+
 def test_the_forgotten_head_raises_a_size_mismatch_against_four_class_targets(demo):
-    assert "torch.Size([8, 4])" in demo["shape"]["error"]
-    assert "torch.Size([8, 1000])" in demo["shape"]["error"]
-
-
-def test_freezing_everything_without_a_new_head_leaves_nothing_to_train(demo):
-    assert "does not require grad" in demo["nothing_to_train"]["error"]
+    assert "torch.Size([8, 4])" in demo.shape_error
+    assert "torch.Size([8, 1000])" in demo.shape_error
 
 
 def test_the_silent_failure_trains_with_falling_loss_far_above_a_four_way_start(demo):
-    losses = demo["silent"]["losses"]
-    assert losses[-1] < losses[0] and losses[-1] > 2 * demo["silent"]["chance_loss_4"]
+    losses = demo.losses
+    assert losses[-1] < losses[0] and losses[-1] > 2 * demo.chance_loss_classes
 
 
 def test_the_silent_failure_starts_with_predictions_outside_the_four_classes(demo):
-    assert demo["silent"]["outside_before"] > 0.5
+    assert demo.outside_before > 0.5
 
 
 def test_the_silent_failure_trains_the_1000_way_classifier_not_5124_parameters(demo):
-    silent = demo["silent"]
-    assert (silent["trainable"], silent["trainable_with_new_head"]) == (1_281_000, 5124)
+    assert (demo.trainable.value, demo.trainable_with_new_head.value) == (1_281_000, 5124)
 
 
 def test_feature_maps_give_uint8_channels_at_three_depths(built):

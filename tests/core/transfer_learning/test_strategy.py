@@ -76,3 +76,35 @@ def test_bad_input_gets_one_sentence(images, similarity, words):
 def test_recommend_raises_the_same_sentence_for_bad_input():
     with pytest.raises(ValueError, match="no labelled images"):
         recommend(0, 0.5)
+
+
+@pytest.mark.parametrize("line, images", [(0, 300), (1, 1_200), (2, 50_000)])
+def test_each_line_of_the_takeaway_names_the_strategy_the_rule_picks_there(line, images):
+    named = strategy.takeaway().splitlines()[line].split("**")[1]
+    assert {recommend(images, s)["strategy"] for s in (0.0, 1.0)} == {named}
+
+
+def test_the_thresholds_are_said_to_be_the_tutors_own():
+    text = strategy.THRESHOLDS
+    assert "this tutor's own" in text and "1,000" in text and "10,000" in text and "0.5" in text
+
+
+@pytest.mark.parametrize("letter, unfrozen", [("A", 0), ("B", 3), ("C", 19)])
+def test_each_strategy_unfreezes_its_blocks_and_reads_back_as_itself(letter, unfrozen):
+    assert strategy.unfrozen_blocks(letter, 19) == unfrozen
+    assert strategy.strategy_of(unfrozen, 19) == letter
+
+
+@pytest.mark.parametrize("unfrozen", [1, 5, 18])
+def test_any_partial_unfreezing_is_strategy_b(unfrozen):
+    assert strategy.strategy_of(unfrozen, 19) == "B"
+
+
+def test_an_unknown_letter_is_refused():
+    with pytest.raises(ValueError, match="A, B or C"):
+        strategy.unfrozen_blocks("D", 19)
+
+
+def test_the_verdict_says_whether_the_prediction_was_right():
+    assert "as you predicted" in strategy.verdict(300, 0.1, "A")
+    assert "you predicted C" in strategy.verdict(300, 0.1, "C")
