@@ -220,3 +220,11 @@ def test_no_choice_question_gives_its_answer_away_by_length(q):
     variant = bank.variant(q.id, 0)
     others = [len(o) for o in variant.options if o != variant.expected]
     assert len(variant.expected) <= GIVEAWAY * max(others), variant.expected
+
+
+def test_the_banks_sizes_count_every_question_and_exercise():
+    sizes = bank.sizes()
+    assert sizes.questions.value == len(bank.bank()) == len(bank.pool(bank.TOPICS))
+    assert sizes.exercises.value == len(
+        {q.source.split()[1][0] for q in bank.bank().values() if q.source.startswith("exercise")}
+    )

@@ -48,25 +48,44 @@ def test_the_quotes_speeds_are_held_to_one_device_rate():
     costs = {"ResNet-50": {"params": 1, "macs": 4000}, "MobileNet": {"params": 1, "macs": 500}}
     check = claims.quote_check(costs)
     seconds, fps = course.QUOTE["seconds_per_frame"], course.QUOTE["fps"]
-    assert check["implied_rate"] == 4000 / seconds
-    assert check["mobilenet_fps_at_that_rate"] == pytest.approx(4000 / seconds / 500)
-    assert check["rate_for_quoted_fps"] == fps * 500 and check["work_ratio"] == 8
+    assert check.implied_rate.value == 4000 / seconds
+    assert check.mobilenet_fps_at_that_rate.value == pytest.approx(4000 / seconds / 500)
+    assert check.rate_for_quoted_fps.value == fps * 500 and check.work_ratio.value == 8
 
 
 def test_the_takeaways_accuracy_loss_is_the_difference_of_the_cited_accuracies(costs):
     check = claims.takeaway_check(costs, 3, 64)
     table = {k: sp.Rational(v) for k, v in course.MOBILENET_TABLE4.items()}
     loss = table["Conv MobileNet"] - table["MobileNet"]
-    assert check["accuracy_loss"] == pytest.approx(float(loss))
-    assert check["accuracy_loss"] > check["course_loss_bound"]  # "less than 1%" does not hold
+    assert check.accuracy_loss.value == loss
+    assert check.accuracy_loss.value > check.course_loss_bound.value  # "less than 1%" fails
 
 
 def test_the_course_range_is_missed_at_its_own_example(costs):
-    assert claims.takeaway_check(costs, 3, 64)["in_course_range"] is False
-    assert claims.takeaway_check(costs, 3, 128)["in_course_range"] is True
+    assert claims.takeaway_check(costs, 3, 64).in_course_range is False
+    assert claims.takeaway_check(costs, 3, 128).in_course_range is True
 
 
 def test_the_bottleneck_is_wide_narrow_wide_and_the_inverted_residual_narrow_wide_narrow():
     widths = claims.bottleneck_widths()
     resnet, mobile = widths["ResNet bottleneck"], widths["inverted residual"]
     assert resnet[0] == resnet[-1] > resnet[1] and mobile[0] == mobile[-1] < mobile[1]
+
+
+def test_the_quote_check_states_the_networks_in_millions_and_billions():
+    costs = {
+        "ResNet-50": {"params": 25_557_032, "macs": 4_089_184_256},
+        "MobileNet": {"params": 4_231_976, "macs": 568_740_352},
+    }
+    check = claims.quote_check(costs)
+    assert (check.resnet_params.text, check.resnet_macs.text, check.resnet_flops.text) == (
+        "25,557,032",
+        f"{4_089_184_256 / 1e9:.2f}",
+        f"{2 * 4_089_184_256 / 1e9:.1f}",
+    )
+    assert claims.quoted_params().text == f"{course.QUOTE['resnet50_params'] / 1e6:.0f}"
+
+
+def test_the_bottleneck_chains_read_as_the_widths_in_order():
+    widths = claims.bottleneck_widths()
+    assert claims.bottleneck_chains() == tuple(" → ".join(map(str, w)) for w in widths.values())
