@@ -3,19 +3,16 @@
 import streamlit as st
 
 from core import course
-from core.numbers import fmt
 from core.separable_convolutions import exercises as separable
 from core.skip_connections import exercises as skip
-from core.skip_connections.experiments import small_resnet_report
+from core.skip_connections.experiments import small_resnet_reading
 from core.transfer_learning import exercises as transfer
-from quizzes import bank, progress
+from quizzes import bank
 from ui import quiz, show
 
 
 def header(number: int, title: str) -> None:
-    ids = [q.id for q in bank.exercises().get(number, [])]
-    done = progress.solved_groups(quiz.get_progress(), {number: ids}) == [number]
-    st.header(f"Exercise {number} · {title}" + (" ✅" if done else ""))
+    st.header(f"Exercise {number} · {title}" + (" ✅" if quiz.exercise_solved(number) else ""))
 
 
 def questions(number: int) -> None:
@@ -24,12 +21,29 @@ def questions(number: int) -> None:
         quiz.question(q.id, key=f"ex:{q.id}")
 
 
-def reference(sources: tuple, run, key: str) -> None:
-    """The reference implementation as its real source, and a button that runs it."""
+def ran(number: int, sources: tuple, key: str) -> bool:
+    """The reference implementation as its real source, then *Run it*: whether it has been run.
+
+    A run prints what the parts above ask for, so the button waits until every part has been
+    tried, or until the student asks for it anyway.
+    """
     with st.expander("Reference implementation (the code this tutor runs)"):
         show.source(*sources)
+    if not (quiz.exercise_attempted(number) or st.toggle("Run it now", key=f"{key}-early")):
+        st.caption(
+            "*Run it* prints the answers to the parts above, so it waits until you have tried "
+            "each of them (or switch it on now)."
+        )
+        return False
     if st.button("Run it", key=f"{key}-run") or st.session_state.get(f"_{key}_ran"):
         st.session_state[f"_{key}_ran"] = True
+        return True
+    return False
+
+
+def reference(number: int, sources: tuple, run, key: str) -> None:
+    """The reference implementation, and what it prints once it has been run."""
+    if ran(number, sources, key):
         st.code("\n".join(show.cached(run)["lines"]), language="text")
 
 
@@ -38,7 +52,7 @@ def exercise_1() -> None:
     factor, layers = course.EXERCISE1_FACTOR, course.EXERCISE1_LAYERS
     st.markdown(
         f"A plain network of {layers} layers multiplies the backpropagated gradient by "
-        f"$\\delta = {fmt(factor)}$ at every layer. The same {layers} layers as a ResNet get a "
+        f"$\\delta = {factor}$ at every layer. The same {layers} layers as a ResNet get a "
         f"skip connection around every {course.EXERCISE1_LAYERS_PER_BLOCK} layers. Compare "
         "what layer 1 receives in each, then write down the Jacobian that explains the "
         "difference."
@@ -52,15 +66,14 @@ def exercise_1() -> None:
         icon="📏",
     )
     questions(1)
-    reference(skip.EXERCISE1_SOURCES, skip.exercise1, "ex1")
+    reference(1, skip.EXERCISE1_SOURCES, skip.exercise1, "ex1")
 
 
 def exercise_2() -> None:
     header(2, "A small ResNet for CIFAR-10")
     _, channels, side, _ = course.CIFAR_INPUT
-    report = show.cached(small_resnet_report)
-    first = report["blocks"][0]
-    kernel = report["stem_kernel"]
+    resnet = show.cached(small_resnet_reading)
+    kernel = resnet.stem_kernel
     st.markdown(
         f"Build a small ResNet for {side}×{side} colour images and {course.CIFAR_CLASSES} "
         "classes: a `ResidualBlock` of two 3×3 convolutions with a projection shortcut when the "
@@ -71,13 +84,13 @@ def exercise_2() -> None:
     st.warning(
         "**What the course leaves out.** The shape it states after the three blocks, and its "
         "single projection, hold only with a *stem* it never describes: something must turn "
-        f"the {channels} colour channels into the {first['in_ch']} the first block receives, and "
-        f"halve the {side}×{side} map once before the blocks. This tutor's stem is a "
-        f"{kernel}×{kernel} convolution, BatchNorm, ReLU and a max-pool that halves the side.",
+        f"the {channels} colour channels into the {resnet.stem_channels} the first block "
+        f"receives, and halve the {side}×{side} map once before the blocks. This tutor's stem is "
+        f"a {kernel}×{kernel} convolution, BatchNorm, ReLU and a max-pool that halves the side.",
         icon="🧩",
     )
     questions(2)
-    reference(skip.EXERCISE2_SOURCES, skip.exercise2, "ex2")
+    reference(2, skip.EXERCISE2_SOURCES, skip.exercise2, "ex2")
 
 
 def exercise_3() -> None:
@@ -90,7 +103,7 @@ def exercise_3() -> None:
         "multiply-adds of both."
     )
     questions(3)
-    reference(separable.EXERCISE3_SOURCES, separable.exercise3, "ex3")
+    reference(3, separable.EXERCISE3_SOURCES, separable.exercise3, "ex3")
 
 
 def exercise_4() -> None:
@@ -105,10 +118,7 @@ def exercise_4() -> None:
         f"`StandardConv({m}, {n})`, check the shapes agree, and time both."
     )
     questions(4)
-    with st.expander("Reference implementation (the code this tutor runs)"):
-        show.source(*separable.EXERCISE4_SOURCES)
-    if st.button("Run it", key="ex4-run") or st.session_state.get("_ex4_ran"):
-        st.session_state["_ex4_ran"] = True
+    if ran(4, separable.EXERCISE4_SOURCES, "ex4"):
         result = show.live(separable.exercise4, separable.Exercise4(), label="Timing both blocks…")
         if result is not None:
             st.code("\n".join(result["lines"]), language="text")
@@ -135,19 +145,19 @@ def exercise_5() -> None:
         icon="🧩",
     )
     questions(5)
-    reference(transfer.EXERCISE5_SOURCES, transfer.exercise5, "ex5")
+    reference(5, transfer.EXERCISE5_SOURCES, transfer.exercise5, "ex5")
 
 
 def exercise_6() -> None:
-    header(6, "A 4-class fine-tuning setup")
+    header(6, f"A {course.EXERCISE6_CLASSES}-class fine-tuning setup")
     classes, unfrozen = course.EXERCISE6_CLASSES, course.EXERCISE6_UNFROZEN
     st.markdown(
         "Load MobileNetV2 with ImageNet weights, freeze every parameter, replace the classifier "
         f"with `nn.Sequential(nn.Dropout({course.EXERCISE6_DROPOUT}), "
         f"nn.Linear({course.EXERCISE6_HEAD_IN}, {classes}))`, then unfreeze "
         f"`model.features[-{unfrozen}:]`, counting trainable parameters after each step, and give "
-        f"the backbone {fmt(course.EXERCISE6_BACKBONE_LR)} and the head "
-        f"{fmt(course.EXERCISE6_HEAD_LR)} as learning rates through parameter groups."
+        f"the backbone {course.EXERCISE6_BACKBONE_LR} and the head "
+        f"{course.EXERCISE6_HEAD_LR} as learning rates through parameter groups."
     )
     st.warning(
         "**What the course gets wrong.** Its answer says the last blocks hold *roughly 500k* "
@@ -157,7 +167,7 @@ def exercise_6() -> None:
         icon="🔍",
     )
     questions(6)
-    reference(transfer.EXERCISE6_SOURCES, transfer.exercise6_steps, "ex6")
+    reference(6, transfer.EXERCISE6_SOURCES, transfer.exercise6_steps, "ex6")
 
 
 def exercise_7() -> None:
@@ -171,26 +181,23 @@ def exercise_7() -> None:
         "the shape."
     )
     questions(7)
-    reference(separable.EXERCISE7_SOURCES, separable.exercise7, "ex7")
+    reference(7, separable.EXERCISE7_SOURCES, separable.exercise7, "ex7")
 
 
 def exercise_8() -> None:
-    header(8, "A 5-class pipeline on random data")
+    header(8, f"A {course.EXERCISE8_CLASSES}-class pipeline on random data")
     n, _, side, _ = course.EXERCISE8_INPUT
     st.markdown(
         f"Build a complete fine-tuning pipeline for {course.EXERCISE8_CLASSES} classes: "
         f"`torch.randn{course.EXERCISE8_INPUT}` with random labels, a `TensorDataset` and a "
         f"`DataLoader(batch_size={course.EXERCISE8_BATCH})`, `nn.CrossEntropyLoss()` and Adam on "
-        f"the head at {fmt(course.EXERCISE8_HEAD_LR)}; then unfreeze the last blocks and add them "
-        f"with `optimizer.add_param_group` at {fmt(course.EXERCISE8_ADDED_LR)}, and measure "
+        f"the head at {course.EXERCISE8_HEAD_LR}; then unfreeze the last blocks and add them "
+        f"with `optimizer.add_param_group` at {course.EXERCISE8_ADDED_LR}, and measure "
         "accuracy with `logits.argmax(dim=1)`. The point is a pipeline that runs: on random data, "
         "nothing can be learned."
     )
     questions(8)
-    with st.expander("Reference implementation (the code this tutor runs)"):
-        show.source(*transfer.EXERCISE8_SOURCES)
-    if st.button("Run it", key="ex8-run") or st.session_state.get("_ex8_ran"):
-        st.session_state["_ex8_ran"] = True
+    if ran(8, transfer.EXERCISE8_SOURCES, "ex8"):
         label = f"Training on {n} random {side}×{side} images…"
         result = show.live(transfer.exercise8, transfer.Exercise8(), label=label)
         if result is not None:
@@ -218,9 +225,9 @@ st.markdown(
     "The course's exercises, on its own numbers. Each part is an answer box that understands "
     "formulas, shapes and choices; hints come one at a time and the worked solution after a first "
     "attempt, and *New numbers* gives the same part again for practice. Coding exercises show "
-    "the reference implementation this tutor runs, and *Run it* runs it here and prints what it "
-    "computes: the numbers the solutions quote. Where the course's statement is wrong or leaves "
-    "something out, the exercise says what it assumes."
+    "the reference implementation this tutor runs, and once you have tried the parts, *Run it* "
+    "runs it here and prints what it computes: the numbers the solutions quote. Where the "
+    "course's statement is wrong or leaves something out, the exercise says what it assumes."
 )
 for exercise in EXERCISES:
     exercise()

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from core import course
-from core.separable_convolutions.formulas import cost_ratio
-from core.skip_connections.formulas import gradient_at_first_layer
+from core.headline import headline
 from quizzes import bank
 
 st.title("Modern CNNs, computed")
@@ -15,18 +13,16 @@ st.markdown(
     "and `(128, 16, 16)` all count."
 )
 
-FACTOR, DEPTH = course.GRADIENT_FACTOR, course.CALCULATOR_DEPTH  # the calculator's start
-KERNEL, OUTPUTS = course.RATIO_KERNEL, course.RATIO_OUT_CHANNELS  # the course's separable example
-fraction = gradient_at_first_layer(FACTOR, DEPTH)
-ratio = cost_ratio(KERNEL, OUTPUTS)
+figures = headline()
 
 # (heading, the idea in numbers, what the student will be able to do, page)
 CARDS = [
     (
         "➕ Skip connections",
-        f"If every layer scales the gradient by {FACTOR}, only {float(fraction):.2%} of it "
-        f"reaches the first layer of a {DEPTH}-layer plain network. ResNet adds the input back "
-        "after each block, $H(x) = F(x) + x$, so the gradient always has an identity path.",
+        f"If every layer scales the gradient by {figures.factor}, only {figures.first_layer} of "
+        f"it reaches the first layer of a {figures.depth}-layer plain network. ResNet adds the "
+        "input back after each block, $H(x) = F(x) + x$, so the gradient always has an identity "
+        "path.",
         "measure the degradation problem, compute how fast products of gradients vanish, derive "
         "the residual Jacobian, and size projection shortcuts.",
         "app_pages/skip_connections.py",
@@ -34,8 +30,8 @@ CARDS = [
     (
         "🪶 Separable convolutions",
         "MobileNet splits a convolution into a per-channel spatial filter and a 1×1 channel "
-        f"mixer. For a {KERNEL}×{KERNEL} kernel and {OUTPUTS} output channels that needs "
-        f"{float(ratio):.1%} of the multiply-adds of a standard layer.",
+        f"mixer. For a {figures.kernel}×{figures.kernel} kernel and {figures.out_channels} output "
+        f"channels that needs {figures.ratio} of the multiply-adds of a standard layer.",
         "count parameters and multiply-adds by hand, derive the cost ratio, and explain why the "
         "measured speed-up is smaller than the FLOP count promises.",
         "app_pages/separable_convolutions.py",
@@ -60,16 +56,15 @@ for column, (heading, idea, outcomes, page) in zip(
         st.page_link(page, label="Start this topic", icon="➡️")
 
 st.divider()
-counts = {title: len(bank.by_topic(topic)) for topic, title in bank.TOPICS.items()}
+sizes = bank.sizes()
 st.markdown(
     "**Quiz yourself** anywhere: each topic ends with a quiz, and the practice page mixes all "
-    f"{sum(counts.values())} questions of the bank, unsolved ones first. Your progress stays "
+    f"{sizes.questions} questions of the bank, unsolved ones first. Your progress stays "
     "with you while you move between pages; download it to keep it."
 )
 st.page_link("app_pages/practice.py", label="Practice quiz", icon="📝")
-exercises = bank.exercises()
 st.markdown(
-    f"**The week's exercises**: the course's {len(exercises)} exercises on its own numbers, each "
+    f"**The week's exercises**: the course's {sizes.exercises} exercises on its own numbers, each "
     "part checked as you type it, with the reference code this tutor runs and a button to run it."
 )
 st.page_link("app_pages/exercises.py", label="The week's exercises", icon="🏋️")

@@ -20,18 +20,18 @@ st.markdown(
 topics = st.multiselect(
     "Topics",
     options=list(bank.TOPICS),
-    default=[t for t in bank.TOPICS if bank.by_topic(t)],
+    default=bank.topics_with_questions(),
     format_func=bank.TOPICS.get,
     key="practice_topics",
 )
-pool = [q.id for t in topics for q in bank.by_topic(t)]
+pool = bank.pool(topics)
 record = quiz.get_progress()
-solved = sum(record.get(qid, progress.Record()).solved for qid in pool)
 
 if not pool:
     st.info("Pick at least one topic that has questions.")
 else:
-    st.progress(solved / len(pool), text=f"{solved} of {len(pool)} solved in these topics")
+    solved = progress.tally(record, pool)
+    st.progress(solved.share, text=solved.text)
     if st.session_state.get(CURRENT) not in pool:
         st.session_state[CURRENT] = progress.next_question(record, pool, None, random.Random())
     if st.button("Next question", key="practice_next", type="primary"):
@@ -66,11 +66,5 @@ if upload is not None and st.session_state.get(IMPORTED) != upload.file_id:
         st.error(f"{error} Your progress was not changed.")
     else:
         quiz.set_progress(loaded)
-        plural = "" if len(loaded) == 1 else "s"
-        note = (
-            f" {skipped} entries for questions this app no longer has were skipped."
-            if skipped
-            else ""
-        )
-        st.session_state[LOADED] = f"Loaded progress for {len(loaded)} question{plural}.{note}"
+        st.session_state[LOADED] = progress.loaded_message(loaded, skipped)
         st.rerun()

@@ -3,9 +3,7 @@
 import streamlit as st
 
 from core import course
-from core.conv import conv_output_size, standard_macs, standard_params
 from core.data import PHOTO_CREDIT
-from core.numbers import fmt
 from core.separable_convolutions import benchmark, claims, formulas, inputs, models, photo
 from ui import charts, lecture, links, quiz, show
 from ui.links import Link
@@ -35,9 +33,10 @@ BENCH = (
     Link("sep_b_size", "D_F", "choice", choices=course.BENCH_SIDES),
     Link("sep_b_kernel", "bench_D_K", "choice", choices=course.BENCH_KERNELS),
 )
+IR_LOW, IR_HIGH, IR_STEP = course.IR_CHANNEL_RANGE  # the inverted residual's channel boxes
 INVERTED = (
-    Link("sep_ir_in", "ir_in", "choice", choices=course.IR_CHANNEL_CHOICES),
-    Link("sep_ir_out", "ir_out", "choice", choices=course.IR_CHANNEL_CHOICES),
+    Link("sep_ir_in", "ir_in", "int", IR_LOW, IR_HIGH, step=IR_STEP),
+    Link("sep_ir_out", "ir_out", "int", IR_LOW, IR_HIGH, step=IR_STEP),
     Link("sep_ir_t", "t", "choice", choices=course.IR_EXPANSIONS),
     Link("sep_ir_stride", "ir_stride", "choice", choices=(1, 2)),
 )
@@ -47,7 +46,7 @@ def why_it_matters() -> None:
     quote = course.QUOTE
     st.markdown(
         "**The problem.** A ResNet-50, the course's opening quote says, has "
-        f"{fmt(quote['resnet50_params'], '.0fM')} million parameters and needs about "
+        f"{claims.quoted_params()} million parameters and needs about "
         f"{quote['resnet50_gflops']} GFLOPs per image: fine in a data centre, but a 2015 phone "
         f"would take {quote['seconds_per_frame']} seconds per frame, where MobileNet manages "
         f"{quote['fps']} frames a second. **Predict:** can both speeds hold on the same phone?"
@@ -57,15 +56,15 @@ def why_it_matters() -> None:
     check = claims.quote_check(show.cached(claims.network_costs))
     side, seconds, fps = course.IMAGE_SIDE, quote["seconds_per_frame"], quote["fps"]
     st.markdown(
-        f"torch counts ResNet-50 at **{check['resnet_params']:,}** parameters and "
-        f"**{fmt(check['resnet_macs'], '.2fG')} G multiply-adds** per {side}×{side} image "
-        f"({fmt(check['resnet_flops'], '.1fG')} GFLOPs as FlopCounterMode counts them): the "
+        f"torch counts ResNet-50 at **{check.resnet_params}** parameters and "
+        f"**{check.resnet_macs} G multiply-adds** per {side}×{side} image "
+        f"({check.resnet_flops} GFLOPs as FlopCounterMode counts them): the "
         'quote\'s "GFLOPs" are multiply-adds. And the speeds do not fit one phone: ResNet-50 '
-        f"needs only {check['work_ratio']:.1f}× the work of MobileNet, while {seconds} s against "
-        f"1/{fps} s is {check['speed_ratio']}×. A phone that runs ResNet-50 in {seconds} s does "
-        f"{fmt(check['implied_rate'], '.1fG')} G multiply-adds a second and would run MobileNet "
-        f"at about {check['mobilenet_fps_at_that_rate']:.1f} fps; {fps} fps needs "
-        f"{fmt(check['rate_for_quoted_fps'], '.0fG')} G a second. The lesson stands (several "
+        f"needs only {check.work_ratio}× the work of MobileNet, while {seconds} s against "
+        f"1/{fps} s is {check.speed_ratio}×. A phone that runs ResNet-50 in {seconds} s does "
+        f"{check.implied_rate} G multiply-adds a second and would run MobileNet "
+        f"at about {check.mobilenet_fps_at_that_rate} fps; {fps} fps needs "
+        f"{check.rate_for_quoted_fps} G a second. The lesson stands (several "
         "times less work), the quote's speeds do not."
     )
 
@@ -92,19 +91,15 @@ def analogy() -> None:
 def costs() -> None:
     st.header("1. What a standard convolution costs")
     tex = show.cached(formulas.cost_formulas_tex)
-    start, top = course.CALCULATOR_CONV, course.MAX_CHANNELS
-    cols = st.columns(6)
-    k = cols[0].select_slider("kernel D_K", course.KERNEL_CHOICES, start["D_K"], key="sep_kernel")
-    m = cols[1].number_input("input channels M", 1, top, start["M"], key="sep_in")
-    n = cols[2].number_input("output channels N", 1, top, start["N"], key="sep_out")
-    size = cols[3].number_input(
-        "input side", 1, course.MAX_INPUT_SIDE, start["size"], key="sep_size"
-    )
-    stride = cols[4].number_input(
-        "stride", 1, course.MAX_CONV_STRIDE, start["stride"], key="sep_stride"
-    )
-    padding = cols[5].number_input(
-        "padding", 0, course.MAX_CONV_PADDING, start["padding"], key="sep_padding"
+    start = course.CALCULATOR_CONV
+    kernel_link, *number_links = COSTS
+    cols = st.columns(len(COSTS))
+    k = links.select(kernel_link, "kernel D_K", start["D_K"], where=cols[0])
+    labels = ("input channels M", "output channels N", "input side", "stride", "padding")
+    starts = ("M", "N", "size", "stride", "padding")
+    m, n, size, stride, padding = (
+        links.number(link, label, start[name], where=column)
+        for link, label, name, column in zip(number_links, labels, starts, cols[1:], strict=True)
     )
     links.share(COSTS, "sep-costs")
     st.latex(rf"\text{{weights}} = {tex['standard_params']}, \qquad"
@@ -122,7 +117,7 @@ def costs() -> None:
     if problem:
         st.warning(problem)
     else:
-        separable_cost(k, m, n, stride, padding)
+        separable_cost(k, m, n, size, stride, padding)
     quiz.question("sep-ratio-value")
     quiz.question("sep-saving-check")
     worked_examples()
@@ -131,12 +126,13 @@ def costs() -> None:
 
 
 def standard_cost(k: int, m: int, n: int, size: int, stride: int, padding: int) -> None:
-    d_f = conv_output_size(size, k, stride, padding)
+    costs = show.cached(formulas.layer_costs, k, m, n, size, stride, padding)
+    d_f = costs.out_size
     st.markdown(f"With stride {stride} and padding {padding} the output map is $D_F = {d_f}$:")
     lecture.steps(show.cached(formulas.standard_cost_derivation, k, m, n, d_f), "sep-standard")
     st.markdown(
-        f"So the standard layer has **{fmt(standard_params(k, m, n), ',')}** weights and "
-        f"needs **{fmt(standard_macs(k, m, n, d_f), ',')}** multiply-adds per image. "
+        f"So the standard layer has **{costs.standard_params}** weights and "
+        f"needs **{costs.standard_macs}** multiply-adds per image. "
         "Below, SymPy's counts beside torch's: weights from a real `nn.Conv2d`, FLOPs from "
         "`FlopCounterMode`."
     )
@@ -148,7 +144,8 @@ def standard_cost(k: int, m: int, n: int, size: int, stride: int, padding: int) 
     )
 
 
-def separable_cost(k: int, m: int, n: int, stride: int, padding: int) -> None:
+def separable_cost(k: int, m: int, n: int, size: int, stride: int, padding: int) -> None:
+    costs = show.cached(formulas.layer_costs, k, m, n, size, stride, padding)
     st.code(
         f"depthwise = nn.Conv2d({m}, {m}, {k}, stride={stride}, padding={padding}, "
         f"groups={m}, bias=False)\npointwise = nn.Conv2d({m}, {n}, 1, bias=False)",
@@ -156,7 +153,7 @@ def separable_cost(k: int, m: int, n: int, stride: int, padding: int) -> None:
     )
     st.markdown(
         f"`groups={m}` gives each of the {m} input channels its own {k}×{k} filter: "
-        f"**{fmt(formulas.separable_params(k, m, n), ',')}** weights for the pair (the table "
+        f"**{costs.separable_params}** weights for the pair (the table "
         "above checks them against torch). Here is a MobileNetV1 block as torch runs it, traced "
         "from its `forward`: the depthwise stage (`groups=` the channel count) filters each "
         "channel alone, BatchNorm and ReLU6, then the pointwise 1×1 stage mixes the channels."
@@ -174,24 +171,20 @@ def worked_examples() -> None:
             "questions above (or ask for them with the switch): they contain both answers."
         )
         return
-    examples = show.cached(formulas.course_examples)
+    examples = show.cached(formulas.course_examples_reading)
     st.markdown(
         "The course text's worked examples, recomputed (blank where it gives no value). Its "
-        f'"{fmt(examples[0]["saving"], ".0%")} reduction" is the saving, 1 − ratio; the reduction '
+        f'"{examples.saving} reduction" is the saving, 1 − ratio; the reduction '
         "factor is 1 / ratio:"
     )
-    columns = {
-        r["example"]: {k: fmt(v, ",") for k, v in r.items() if k != "example"} for r in examples
-    }
-    st.dataframe(columns, height="content")
+    st.dataframe(examples.table, height="content")
     low, high = course.COURSE_REDUCTION_RANGE
-    reduction = examples[0]["reduction"]
     st.warning(
         f'**The course says "{low}–{high}×".** At its own example, $N = '
-        f"{examples[0]['N']}$ and $D_K = {examples[0]['D_K']}$, the reduction is "
-        f"**{fmt(reduction)}×**, under {low}×. The reduction passes {low}× only for wider "
+        f"{examples.out_channels}$ and $D_K = {examples.kernel}$, the reduction is "
+        f"**{examples.reduction}×**, under {low}×. The reduction passes {low}× only for wider "
         f"layers (section 3 finds where), and never reaches its ceiling of "
-        f"{fmt(formulas.reduction_ceiling(examples[0]['D_K']))}×.",
+        f"{examples.ceiling}×.",
         icon="📐",
     )
 
@@ -199,9 +192,9 @@ def worked_examples() -> None:
 @st.fragment
 def reduction_chart(k: int) -> None:
     target = course.REDUCTION_TARGET
-    facts = show.cached(formulas.threshold_facts, k, target)
-    ceiling = show.cached(formulas.reduction_ceiling, k)
+    facts = show.cached(formulas.threshold_reading, k, target)
     if facts is None:
+        ceiling = show.cached(formulas.reduction_ceiling, k)
         st.warning(
             f"With a {k}×{k} kernel the reduction never exceeds {target}×: its ceiling is "
             f"$D_K^2 = {ceiling}$. Choose a larger kernel in section 1."
@@ -217,47 +210,43 @@ def reduction_chart(k: int) -> None:
     if not st.toggle("Show SymPy's answer", key="sep_reveal", disabled=guess is None):
         st.info("Type a prediction to unlock the answer and the chart.")
         return
-    hint_n = course.COURSE_HINT_N
     st.success(
-        f"SymPy solves ${formulas.reduction_inequality_tex(k, target)}$: the smallest whole $N$ "
-        f"is **{facts['N']}** (reduction {fmt(facts['reduction'])}×; at $N = "
-        f"{facts['previous N']}$ it is {fmt(facts['previous reduction'])}×). "
+        f"SymPy solves ${facts.inequality_tex}$: the smallest whole $N$ "
+        f"is **{facts.n}** (reduction {facts.reduction}×; at $N = "
+        f"{facts.previous_n}$ it is {facts.previous_reduction}×). "
         f"You predicted {guess}."
     )
     st.markdown(
-        f"The course's hint, *plug in N = {hint_n}*, gives a reduction of only "
-        f"{fmt(formulas.reduction_factor(k, hint_n))}×, so it cannot be the answer. The "
-        f"benefit grows with $N$ but flattens: it approaches $D_K^2 = {ceiling}$ and never "
+        f"The course's hint, *plug in N = {facts.hint_n}*, gives a reduction of only "
+        f"{facts.hint_reduction}×, so it cannot be the answer. The "
+        f"benefit grows with $N$ but flattens: it approaches $D_K^2 = {facts.ceiling}$ and never "
         "reaches it."
     )
     n_max = st.slider(
         "Largest N on the chart", 16, course.MAX_CHANNELS, course.CHART_MAX_N, key="sep_nmax"
     )
     curve = show.cached(formulas.reduction_curve, k, n_max)
-    show.figure(charts.reduction, curve, k, target, int(ceiling), int(facts["N"]), key="sep-red")
+    show.figure(charts.reduction, curve, k, target, facts.ceiling, facts.n, key="sep-red")
 
 
 @st.fragment
 def photo_section() -> None:
     st.header("4. What each stage sees")
     st.caption(PHOTO_CREDIT)
-    names = list(photo.PHOTO_FILTERS)
+    *filter_links, preset_link = PHOTO
     cols = st.columns(len(photo.CHANNELS))
     filters = tuple(
-        col.selectbox(f"Depthwise filter, {c}", names, names.index(d), key=f"sep_f_{c}")
-        for col, c, d in zip(cols, photo.CHANNELS, photo.DEFAULT_FILTERS, strict=True)
+        links.selectbox(link, f"Depthwise filter, {c}", d, where=col)
+        for link, col, c, d in zip(
+            filter_links, cols, photo.CHANNELS, photo.DEFAULT_FILTERS, strict=True
+        )
     )
-    preset_key = "sep_mix_preset"
     links.share(PHOTO, "sep-photo")
-    st.selectbox(
-        "Pointwise mixer preset",
-        list(photo.MIXER_PRESETS),
-        key=preset_key,
-        on_change=_set_mixer,
-        args=(preset_key,),
+    links.selectbox(
+        preset_link, "Pointwise mixer preset", on_change=_set_mixer, args=(preset_link.key,)
     )
     if "sep_mix_00" not in st.session_state:
-        _set_mixer(preset_key)
+        _set_mixer(preset_link.key)
     low, high = photo.MIX_RANGE
     mix = []
     for o, (col, colour) in enumerate(zip(st.columns(3), photo.CHANNELS, strict=True)):
@@ -292,13 +281,15 @@ def _set_mixer(preset_key: str) -> None:
 @st.fragment
 def benchmark_section() -> None:
     st.header("5. Live benchmark: does the FLOP saving become a speed-up?")
-    cols = st.columns(6)
-    batch = cols[0].select_slider("batch", course.BENCH_BATCHES, DEFAULT.batch, key="sep_b_batch")
-    m = cols[1].select_slider("M", course.BENCH_CHANNELS, DEFAULT.in_ch, key="sep_b_in")
-    n = cols[2].select_slider("N", course.BENCH_CHANNELS, DEFAULT.out_ch, key="sep_b_out")
-    size = cols[3].select_slider("D_F", course.BENCH_SIDES, DEFAULT.size, key="sep_b_size")
-    k = cols[4].select_slider("D_K", course.BENCH_KERNELS, DEFAULT.kernel, key="sep_b_kernel")
-    threads = cols[5].select_slider(
+    *cols, threads_column = st.columns(len(BENCH) + 1)
+    starts = (DEFAULT.batch, DEFAULT.in_ch, DEFAULT.out_ch, DEFAULT.size, DEFAULT.kernel)
+    batch, m, n, size, k = (
+        links.select(link, label, value, where=column)
+        for link, label, value, column in zip(
+            BENCH, ("batch", "M", "N", "D_F", "D_K"), starts, cols, strict=True
+        )
+    )
+    threads = threads_column.select_slider(
         "threads", benchmark.available_threads(), benchmark.BenchmarkConfig.threads, key="sep_b_thr"
     )
     links.share(BENCH, "sep-bench")
@@ -350,27 +341,24 @@ def live_result(result: dict) -> None:
         tuple(benchmark.MEMORY_FORMATS),
         key="sep-bench",
     )
-    s = result["summary"]
-    for name in benchmark.MEMORY_FORMATS:
-        f = s[name]
+    reading = benchmark.live_reading(result)
+    for f in reading.speedups:
         st.markdown(
-            f"- **{name}**: speed-up of separable over standard {f['speedup']:.2f}× (quartiles "
-            f"{f['speedup_low']:.2f}-{f['speedup_high']:.2f}×), where the FLOP ratio promises "
-            f"{f['flop_ratio']:.2f}×."
+            f"- **{f.memory_format}**: speed-up of separable over standard {f.speedup}× "
+            f"(quartiles {f.low}-{f.high}×), where the FLOP ratio promises {f.flop_ratio}×."
         )
-    gain = s["channels_last_speedup"]
+    gain = reading.channels_last
     st.markdown(
-        f"- **channels_last** over contiguous: depthwise {gain['depthwise']:.2f}×, pointwise "
-        f"{gain['pointwise']:.2f}×, standard {gain['standard']:.2f}× (above 1 means faster)."
+        f"- **channels_last** over contiguous: depthwise {gain['depthwise']}×, pointwise "
+        f"{gain['pointwise']}×, standard {gain['standard']}× (above 1 means faster)."
     )
-    gap = benchmark.gap_facts(result)
     st.markdown(
         f"**Why the gap** (contiguous format, each stage timed alone): the depthwise stage does "
-        f"only {gap['depthwise_flop_share']:.1%} of the pair's FLOPs but takes "
-        f"{gap['depthwise_time_share']:.0%} of its time. It runs at "
-        f"{gap['depthwise_gflop_per_s']:.1f} GFLOP/s against the standard layer's "
-        f"{gap['standard_gflop_per_s']:.1f}, because it does {gap['depthwise_intensity']:.1f} "
-        f"FLOPs per byte moved against {gap['standard_intensity']:.0f}: memory traffic, not "
+        f"only {reading.depthwise_flop_share} of the pair's FLOPs but takes "
+        f"{reading.depthwise_time_share} of its time. It runs at "
+        f"{reading.depthwise_gflop_per_s} GFLOP/s against the standard layer's "
+        f"{reading.standard_gflop_per_s}, because it does {reading.depthwise_intensity} "
+        f"FLOPs per byte moved against {reading.standard_intensity}: memory traffic, not "
         "arithmetic, sets its pace, so cutting its FLOPs saves less time than the FLOP ratio "
         "promises. On a shared machine timings vary from run to run, hence medians and quartiles."
     )
@@ -379,58 +367,49 @@ def live_result(result: dict) -> None:
 @st.fragment
 def inverted_residuals() -> None:
     st.header("6. Inverted residuals (MobileNetV2)")
-    low, high, step = course.IR_CHANNEL_RANGE
+    in_link, out_link, t_link, stride_link = INVERTED
     start = course.IR_START
-    cols = st.columns(4)
-    c_in = cols[0].number_input("input channels", low, high, start["in"], step, key="sep_ir_in")
-    c_out = cols[1].number_input("output channels", low, high, start["out"], step, key="sep_ir_out")
-    t = cols[2].select_slider("expansion t", course.IR_EXPANSIONS, start["t"], key="sep_ir_t")
-    stride = cols[3].radio("stride", [1, 2], key="sep_ir_stride", horizontal=True)
+    cols = st.columns(len(INVERTED))
+    c_in = links.number(in_link, "input channels", start["in"], where=cols[0])
+    c_out = links.number(out_link, "output channels", start["out"], where=cols[1])
+    t = links.select(t_link, "expansion t", start["t"], where=cols[2])
+    stride = links.radio(stride_link, "stride", where=cols[3], horizontal=True)
     links.share(INVERTED, "sep-ir")
-    block = show.cached(models.inverted_residual_report, c_in, c_out, stride, t)
-    kernel = block["kernel"]
-    by_sympy = show.cached(formulas.inverted_residual_breakdown, kernel, c_in, c_out, t)
+    block = show.cached(models.inverted_residual_reading, c_in, c_out, stride, t)
     left, right = st.columns([3, 2])
     with left:
-        show.table(
-            [
-                {"part": part, "SymPy": int(value), "torch (built block)": block["counts"][part]}
-                for part, value in by_sympy.items()
-            ]
-        )
-    ir_weights = formulas.inverted_residual_params(kernel, c_in, c_out, t)
-    v1_weights = formulas.mobilenet_v1_block_params(kernel, c_in, c_out)
-    if by_sympy["hidden"] == c_in:
-        trade = "With t = 1 there is no expand layer, so the count equals a MobileNetV1 block's."
-    else:
+        show.table(block.rows)
+    if block.expands:
         trade = (
             f"The expansion costs weights, and buys a depthwise filter over "
-            f"{by_sympy['hidden']} channels instead of {c_in}."
+            f"{block.hidden} channels instead of {c_in}."
         )
+    else:
+        trade = "With t = 1 there is no expand layer, so the count equals a MobileNetV1 block's."
     with left:
         lecture.steps(
-            show.cached(formulas.inverted_residual_derivation, kernel, c_in, c_out, t), "sep-ir"
+            show.cached(formulas.inverted_residual_derivation, block.kernel, c_in, c_out, t),
+            "sep-ir",
         )
     left.markdown(
-        f"Convolution weights: **{fmt(ir_weights, ',')}**, against **{fmt(v1_weights, ',')}** "
+        f"Convolution weights: **{block.weights}**, against **{block.v1_weights}** "
         f"for a MobileNetV1 block ({c_in} → {c_out}). {trade}"
     )
-    if block["skip"]:
+    if block.skip:
         left.success("Stride 1 and equal channel counts: the input is added to the output.")
     else:
         left.info(
             "No skip: the output's shape differs from the input's. MobileNetV2 adds no "
             "projection here; it would cost the very weights the block is built to save."
         )
-    right.graphviz_chart(block["diagram"])
-    widths = show.cached(claims.bottleneck_widths)
-    resnet, mobile = widths["ResNet bottleneck"], widths["inverted residual"]
+    right.graphviz_chart(block.diagram)
+    resnet, mobile = show.cached(claims.bottleneck_chains)
     st.markdown(
         "**Why *inverted*.** ResNet-50's bottleneck block squeezes a wide tensor, works on it "
         "narrow, then widens it again, and its skip joins the *wide* ends: channels "
-        f"{' → '.join(map(str, resnet))}. MobileNetV2 does the reverse: it widens a narrow "
+        f"{resnet}. MobileNetV2 does the reverse: it widens a narrow "
         "tensor, filters it wide with a cheap depthwise convolution, and narrows it again, so "
-        f"its skip joins the *narrow* ends: {' → '.join(map(str, mobile))} (both read from the "
+        f"its skip joins the *narrow* ends: {mobile} (both read from the "
         "built modules). The tensors passed between blocks, and kept in memory, stay small; the "
         "projection back down has no activation, so the narrow tensor loses no information to "
         "a ReLU."
@@ -446,29 +425,28 @@ def takeaway() -> None:
         "Depthwise separable convolution splits *where to look* (depthwise, one channel at a "
         "time) from *what to combine* (pointwise, across channels). The course sums it up as "
         f'"{low}–{high}× fewer operations with less than '
-        f'{fmt(course.COURSE_ACCURACY_LOSS, ".0%")} accuracy loss on ImageNet". Both halves can '
+        f'{claims.accuracy_claim()} accuracy loss on ImageNet". Both halves can '
         "be checked."
     )
     if not _networks_counted("Check the takeaway with torch", "sep_count_takeaway"):
         return
     costs = show.cached(claims.network_costs)
     check = claims.takeaway_check(costs, course.RATIO_KERNEL, course.RATIO_OUT_CHANNELS)
-    conv, separable = costs["Conv MobileNet"], costs["MobileNet"]
     st.markdown(
-        f"- **Operations.** For one layer the formula gives {check['reduction']:.2f}× at the "
+        f"- **Operations.** For one layer the formula gives {check.reduction}× at the "
         f"course's own $N = {course.RATIO_OUT_CHANNELS}$; for the whole MobileNet, built from "
         f"its paper's Table 1 and counted by torch, the separable network needs "
-        f"{fmt(separable['macs'], '.0fM')} M multiply-adds and {fmt(separable['params'], '.2fM')} "
-        f"M parameters, against {fmt(conv['macs'], '.0fM')} M and "
-        f"{fmt(conv['params'], '.1fM')} M when every block is a standard convolution: "
-        f"**{check['network_mac_ratio']:.1f}×** fewer operations, "
-        + ("within" if check["network_in_range"] else "outside")
+        f"{check.separable_macs} M multiply-adds and {check.separable_params} "
+        f"M parameters, against {check.conv_macs} M and "
+        f"{check.conv_params} M when every block is a standard convolution: "
+        f"**{check.network_mac_ratio}×** fewer operations, "
+        + ("within" if check.network_in_range else "outside")
         + " the course's range.\n"
         f"- **Accuracy.** The paper's Table 4 ({course.MOBILENET_SOURCE}, cited, not recomputed) "
-        f"gives {check['accuracy_conv']:.1%} top-1 for the standard-convolution network and "
-        f"{check['accuracy_separable']:.1%} for MobileNet: a loss of "
-        f"**{check['accuracy_loss']:.1%}** (percentage points), a little *more* than the course's "
-        f'"less than {check["course_loss_bound"]:.0%}".'
+        f"gives {check.accuracy_conv} top-1 for the standard-convolution network and "
+        f"{check.accuracy_separable} for MobileNet: a loss of "
+        f"**{check.accuracy_loss}** (percentage points), a little *more* than the course's "
+        f'"less than {check.course_loss_bound}".'
     )
     case_study(costs)
 
@@ -481,19 +459,19 @@ def case_study(costs: dict) -> None:
         "A packaging plant inspected its products with a ResNet-based defect detector that "
         f"needed a GPU beside every line and ran at {fps['resnet']} frames a second. Rebuilt on "
         f"MobileNetV2's depthwise separable blocks, it ran at {fps['mobilenet_v2']} frames a "
-        f"second on a Raspberry Pi 4 with {fmt(course.CASE_RECALL, '.0%')} defect recall, and the "
+        f"second on a Raspberry Pi 4 with {check.recall} defect recall, and the "
         "GPUs could go. **Checked against torch's counts:** MobileNetV2 needs "
-        f"{fmt(check['v2_macs'], '.0fM')} M multiply-adds per {course.IMAGE_SIDE}×"
-        f"{course.IMAGE_SIDE} image, {check['work_ratio']:.1f}× fewer than ResNet-50, so "
-        f"{fps['mobilenet_v2']} frames a second is {fmt(check['mobilenet_v2_rate'], '.1fG')} G "
-        f"multiply-adds a second, against {fmt(check['resnet_rate'], '.0fG')} G for ResNet-50 at "
+        f"{check.v2_macs} M multiply-adds per {course.IMAGE_SIDE}×"
+        f"{course.IMAGE_SIDE} image, {check.work_ratio}× fewer than ResNet-50, so "
+        f"{fps['mobilenet_v2']} frames a second is {check.mobilenet_v2_rate} G "
+        f"multiply-adds a second, against {check.resnet_rate} G for ResNet-50 at "
         f"{fps['resnet']}. That is within reach of a small ARM board only with the usual tricks "
         "the case does not mention (8-bit weights, a smaller input); the live benchmark above "
         "shows why seconds shrink less than operations."
     )
 
 
-def case_study_and_checks() -> None:
+def end_of_topic_quiz() -> None:
     quiz.end_of_topic(TOPIC, inline=INLINE)
 
 
@@ -505,7 +483,7 @@ SECTIONS = (
     benchmark_section,
     inverted_residuals,
     takeaway,
-    case_study_and_checks,
+    end_of_topic_quiz,
 )
 
 links.restore(COSTS + PHOTO + BENCH + INVERTED, PAGE)

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from core import course
-from core.numbers import fmt
 from core.skip_connections import experiments, formulas, models, results
 from core.skip_connections.experiments import DegradationConfig
 from ui import charts, lecture, links, quiz, show
@@ -30,11 +29,18 @@ SWEEP = (
     Link("deg_activation", "act", "choice", choices=tuple(models.ACTIVATIONS)),
     Link("deg_bn", "bn", "bool"),
     Link("deg_lr", "lr", "choice", choices=course.LR_CHOICES),
-    Link("deg_steps", "steps", "choice", choices=course.STEP_CHOICES),
+    Link("deg_steps", "steps", "int", course.MIN_STEPS, course.MAX_STEPS, step=course.MIN_STEPS),
     Link("deg_seeds", "seeds", "int", 1, course.MAX_SEEDS),
 )
 FLOW = (
-    Link("gf_depth", "gf_depth", "choice", choices=course.PROBE_DEPTHS),
+    Link(
+        "gf_depth",
+        "gf_depth",
+        "int",
+        course.PROBE_DEPTH_STEP,
+        course.PROBE_MAX_DEPTH,
+        step=course.PROBE_DEPTH_STEP,
+    ),
     Link("gf_act", "gf_act", "choice", choices=tuple(models.ACTIVATIONS)),
     Link("gf_init", "gf_init", "choice", choices=tuple(models.INITS)),
 )
@@ -56,7 +62,8 @@ PLATEAU_GUESSES = (
 def degradation() -> None:
     st.header("1 · The degradation problem, measured")
     result = show.cached(results.load_result)
-    config, data = result["config"], result["data"]
+    shipped = show.cached(results.shipped_degradation)
+    hint = show.cached(formulas.course_hint)
     st.markdown(
         "By 2014 (VGG, GoogLeNet) the lesson seemed simple: deeper networks are better. Then "
         "people trained very deep *plain* networks, one layer after another with no shortcuts, "
@@ -76,11 +83,11 @@ def degradation() -> None:
     st.markdown(
         f"Below is a real experiment, run by "
         f"`python -m core.skip_connections.experiments degradation`: "
-        f"multilayer perceptrons of width {config['width']} on {data['name']} "
-        f"({data['samples']:,} images of {data['features']} pixels), "
-        f"{config['activation']} activations, He initialisation, no "
-        f"normalisation, Adam at {config['lr']}, batches of {config['batch_size']}, "
-        f"**{config['steps']} steps for every depth**, {config['seeds']} seeds each. Residual "
+        f"multilayer perceptrons of width {shipped.width} on {shipped.data} "
+        f"({shipped.samples} images of {shipped.features} pixels), "
+        f"{shipped.activation} activations, He initialisation, no "
+        f"normalisation, Adam at {shipped.lr}, batches of {shipped.batch_size}, "
+        f"**{shipped.steps} steps for every depth**, {shipped.seeds} seeds each. Residual "
         "networks group their layers in blocks of two that add their input back, "
         "$h \\mapsto h + F(h)$, where $F$, the block's *branch*, is its two layers. The last "
         "layer of each branch starts at zero, so every block starts out as the identity."
@@ -88,7 +95,7 @@ def degradation() -> None:
     st.subheader("Predict first")
     guess = st.select_slider(
         "At which depth do you think the plain network starts to fit worse than the residual one?",
-        options=config["depths"],
+        options=shipped.depths,
         key="deg_guess",
     )
     plateau_guess = st.radio(
@@ -98,8 +105,8 @@ def degradation() -> None:
         key="deg_plateau_guess",
     )
     st.caption(
-        f"The course's hint: if gradients shrink by about {fmt(course.HINT_FACTOR)} per layer, "
-        f"how many layers until the product falls below {fmt(course.HINT_THRESHOLD)}? Section 2 "
+        f"The course's hint: if gradients shrink by about {hint.factor} per layer, "
+        f"how many layers until the product falls below {hint.threshold}? Section 2 "
         "works it out, and asks whether that predicts this chart."
     )
     if not st.session_state.get(REVEALED):
@@ -107,30 +114,26 @@ def degradation() -> None:
         st.info("Make your guess with the slider, then reveal the measured result.")
         return
     summary = results.error_summary(result)
-    onset = results.degradation_onset(result)
-    deepest = max(config["depths"])
-    at_deepest = results.at_depth(summary, deepest)
-    show.figure(charts.degradation_errors, summary, guess, onset, key="deg-errors")
-    plateau = results.residual_plateau(result)
+    show.figure(charts.degradation_errors, summary, guess, shipped.onset, key="deg-errors")
     st.markdown(
         f"You guessed depth **{guess}**. The plain network's training error first exceeds the "
-        f"residual one's by more than {course.ONSET_MARGIN:.0%} (percentage points) at "
-        f"depth **{onset}**. At depth {deepest} the plain networks "
-        f"end with **{at_deepest['plain']:.1%}** training error, the residual ones with "
-        f"**{at_deepest['residual']:.1%}** (mean of {config['seeds']} seeds; the band spans the "
-        f"best and worst seed). The sweep took {result['seconds']} s with torch "
-        f"{result['torch']} on one CPU thread."
+        f"residual one's by more than {shipped.onset_margin} (percentage points) at "
+        f"depth **{shipped.onset}**. At depth {shipped.deepest} the plain networks "
+        f"end with **{shipped.plain_error}** training error, the residual ones with "
+        f"**{shipped.residual_error}** (mean of {shipped.seeds} seeds; the band spans the "
+        f"best and worst seed). The sweep took {shipped.seconds} s with torch "
+        f"{shipped.torch} on one CPU thread."
     )
     said = f"You said: *{plateau_guess.lower()}*. " if plateau_guess else ""
     st.markdown(
         f"**The residual plateau.** {said}Measured: the residual networks' error is at most "
-        f"{plateau['worst']:.1%} (the shallowest, which is short of capacity), and from depth "
-        f"**{plateau['from']}** to {plateau['deepest']} it stays within "
-        f"{course.PLATEAU_MARGIN:.0%} (a percentage point) of its best, {plateau['best']:.1%}: "
+        f"{shipped.plateau_worst} (the shallowest, which is short of capacity), and from depth "
+        f"**{shipped.plateau_from}** to {shipped.deepest} it stays within "
+        f"{shipped.plateau_margin} (a percentage point) of its best, {shipped.plateau_best}: "
         "extra residual blocks cost nothing, because each can stay close to the identity."
     )
     depth = st.select_slider(
-        "Loss curves at depth", options=config["depths"], value=deepest, key="deg_curve_depth"
+        "Loss curves at depth", options=shipped.depths, value=shipped.deepest, key="deg_curve_depth"
     )
     show.figure(charts.loss_curves, results.loss_curves(result, depth), depth, key="deg-loss")
     with st.expander("Honest caveats, measured on this data"):
@@ -154,29 +157,19 @@ def _reveal() -> None:
 def run_it_yourself(shipped: dict) -> None:
     st.subheader("Run it yourself")
     default = DegradationConfig()
+    depths_link, activation_link, bn_link, lr_link, steps_link, seeds_link = SWEEP
     with st.form("deg_form"):
-        depths = st.multiselect(
-            "Depths", experiments.DEPTH_CHOICES, default=list(default.depths), key="deg_depths"
-        )
+        depths = links.multiselect(depths_link, "Depths", default.depths)
         left, right = st.columns(2)
-        activation = left.selectbox("Activation", list(models.ACTIVATIONS), key="deg_activation")
-        batch_norm = left.toggle("BatchNorm in every layer", key="deg_bn")
-        lr = left.select_slider(
-            "Adam learning rate", course.LR_CHOICES, value=default.lr, key="deg_lr"
-        )
-        steps = right.slider(
-            "Steps",
-            course.MIN_STEPS,
-            course.MAX_STEPS,
-            default.steps,
-            step=course.MIN_STEPS,
-            key="deg_steps",
-        )
-        seeds = right.slider("Seeds", 1, course.MAX_SEEDS, default.seeds, key="deg_seeds")
+        activation = links.selectbox(activation_link, "Activation", where=left)
+        batch_norm = links.toggle(bn_link, "BatchNorm in every layer", where=left)
+        lr = links.select(lr_link, "Adam learning rate", default.lr, where=left)
+        steps = links.slider(steps_link, "Steps", default.steps, where=right)
+        seeds = links.slider(seeds_link, "Seeds", default.seeds, where=right)
         submitted = st.form_submit_button("Train", key="deg_run", type="primary")
     if submitted:
         config = DegradationConfig(
-            depths=tuple(sorted(depths)),
+            depths=depths,
             seeds=seeds,
             steps=steps,
             lr=lr,
@@ -192,19 +185,19 @@ def run_it_yourself(shipped: dict) -> None:
     if config is None:
         st.info(
             "Choose settings and press Train. The defaults reproduce the chart above in about "
-            f"{experiments.estimate_seconds(default):.0f} s."
+            f"{experiments.estimate(default)} s."
         )
         return
-    estimate = experiments.estimate_seconds(config)
-    label = f"Training (about {estimate:.0f} s on a quiet machine)…"
+    label = f"Training (about {experiments.estimate(config)} s on a quiet machine)…"
     result = show.live(experiments.live_degradation, config, label=label)
     if result is None:
         return
     if result["stopped_early"]:
+        budget, limit = experiments.live_limits()
         st.warning(
-            f"Stopped to share the machine: no network starts after {course.LIVE_BUDGET_S:.0f}"
-            f" s, and one still training at {course.LIVE_LIMIT_S:.0f} s is dropped, so the "
-            "deepest depths are missing. Use fewer steps, seeds or depths."
+            f"Stopped to share the machine: no network starts after {budget} s, and one still "
+            f"training at {limit} s is dropped, so the deepest depths are missing. Use fewer "
+            "steps, seeds or depths."
         )
     if not result["results"]:
         return
@@ -227,7 +220,7 @@ def vanishing() -> None:
     st.latex(formulas.jacobian_product_tex())
     st.markdown(
         "In the simplest model each layer scales the gradient by the same factor $\\delta$ (a "
-        f"sigmoid's slope is at most ${fmt(formulas.sigmoid_max_slope(), 'latex')}$, for "
+        f"sigmoid's slope is at most ${show.cached(formulas.sigmoid_max_slope_tex)}$, for "
         "instance), and after passing $k$ layers $\\delta^k$ of it is left."
     )
     st.info(
@@ -248,14 +241,12 @@ def vanishing() -> None:
     if not quiz.attempted("vg-hint-085"):
         st.caption("Answer the hint's question to compare it with the measured onset.")
         return
-    onset = results.degradation_onset(show.cached(results.load_result))
-    hint_layers = show.cached(
-        formulas.layers_to_threshold, course.HINT_FACTOR, course.HINT_THRESHOLD
-    )
+    shipped = show.cached(results.shipped_degradation)
+    hint = show.cached(formulas.course_hint)
     st.markdown(
-        f"The course's hint uses δ = {fmt(course.HINT_FACTOR)}: the product falls to "
-        f"{fmt(course.HINT_THRESHOLD)} or below after **{hint_layers} layers**. Does the plain "
-        f"network degrade there? In section 1 it first fell behind at depth **{onset}**. With He "
+        f"The course's hint uses δ = {hint.factor}: the product falls to "
+        f"{hint.threshold} or below after **{hint.layers} layers**. Does the plain network "
+        f"degrade there? In section 1 it first fell behind at depth **{shipped.onset}**. With He "
         "initialisation a ReLU layer does not shrink the gradient by a fixed factor, so this "
         "cartoon cannot predict the depth; the next section measures real gradients."
     )
@@ -263,31 +254,24 @@ def vanishing() -> None:
 
 @st.fragment
 def threshold_calculator() -> None:
+    factor_link, depth_link, tau_link = CALCULATOR
     left, middle, right = st.columns(3)
-    factor = left.number_input(
+    factor = links.number(
+        factor_link,
         "δ, the factor per layer",
-        min_value=0.0,
-        max_value=float(course.MAX_CALCULATOR_FACTOR),
-        value=float(course.CALCULATOR_START_FACTOR),
-        step=0.01,
-        format=f"%.{course.CALCULATOR_FACTOR_PLACES}f",
-        key="vg_delta",
+        course.CALCULATOR_START_FACTOR,
+        where=left,
+        step=course.CALCULATOR_FACTOR_STEP,
+        format=course.CALCULATOR_FACTOR_FORMAT,
     )
-    depth = middle.number_input(
-        "L, layers",
-        min_value=1,
-        max_value=course.MAX_CALCULATOR_DEPTH,
-        value=course.CALCULATOR_DEPTH,
-        key="vg_depth",
-    )
-    tau = right.number_input(
+    depth = links.number(depth_link, "L, layers", course.CALCULATOR_DEPTH, where=middle)
+    tau = links.number(
+        tau_link,
         "τ, the threshold",
-        min_value=0.0,
-        max_value=1.0,
-        value=float(course.CALCULATOR_START_THRESHOLD),
-        step=0.001,
-        format=f"%.{course.CALCULATOR_THRESHOLD_PLACES}f",
-        key="vg_tau",
+        course.CALCULATOR_START_THRESHOLD,
+        where=right,
+        step=course.CALCULATOR_THRESHOLD_STEP,
+        format=course.CALCULATOR_THRESHOLD_FORMAT,
     )
     links.share(CALCULATOR, "vg")
     factor, tau = formulas.calculator_inputs(factor, tau)  # rounded to the places shown
@@ -306,8 +290,9 @@ def threshold_calculator() -> None:
             }[regime]
         )
         return
-    if not 0 < tau < 1:
-        st.warning("Choose a threshold τ strictly between 0 and 1.")
+    problem = formulas.threshold_problem(tau)
+    if problem:
+        st.warning(problem)
         return
     k = show.cached(formulas.layers_to_threshold, factor, tau)
     st.markdown("How many layers until the gradient is at or below τ:")
@@ -326,31 +311,25 @@ def gradient_flow() -> None:
         f"(cross-entropy on {course.PROBE_BATCH} digits, no normalisation, and the residual "
         "branches are *not* zero-initialised, so the identity path has to do the work)."
     )
+    depth_link, activation_link, init_link = FLOW
     left, middle, right = st.columns(3)
-    depth = left.slider(
-        "Depth", 2, course.PROBE_MAX_DEPTH, course.PROBE_DEPTH, step=2, key="gf_depth"
-    )
-    names = list(models.ACTIVATIONS)
-    activation = middle.selectbox("Activation", names, index=names.index("relu"), key="gf_act")
-    init = right.radio(
-        "Initialisation", list(models.INITS), format_func=models.INITS.get, key="gf_init"
-    )
+    depth = links.slider(depth_link, "Depth", course.PROBE_DEPTH, where=left)
+    activation = links.selectbox(activation_link, "Activation", "relu", where=middle)
+    init = links.radio(init_link, "Initialisation", where=right, format_func=models.INITS.get)
     links.share(FLOW, "gf")
     rows = show.cached(experiments.gradient_flow, depth, activation, init)
     show.figure(charts.gradient_flow, rows, key="gf-chart")
-    for family in ("plain", "residual"):
-        dead = experiments.underflowed_layers(rows, family)
-        if dead:
+    for flow in experiments.flow_readings(rows):
+        if flow.ratio is None:
             st.warning(
-                f"{family.capitalize()}: {len(dead)} layers have a gradient of exactly 0 "
-                f"(it underflowed float32), from layer {min(dead)} to {max(dead)}; the chart "
-                "cannot show them on a log scale."
+                f"{flow.family}: {flow.underflowed} layers have a gradient of exactly 0 "
+                f"(it underflowed float32), from layer {flow.first_underflowed} to "
+                f"{flow.last_underflowed}; the chart cannot show them on a log scale."
             )
             continue
         st.markdown(
-            f"{family.capitalize()}: layer 1 receives "
-            f"**{experiments.first_to_last_ratio(rows, family):.3g}** times the gradient of the "
-            "last layer."
+            f"{flow.family}: layer 1 receives **{flow.ratio}** times the gradient of the last "
+            "layer."
         )
     st.info(
         "Try ReLU with He initialisation: the plain stack keeps its gradient at initialisation, "
@@ -375,11 +354,11 @@ def residual_block() -> None:
         "addition is a path for the gradient through every block, which is why networks of 50, "
         "100 or 1,000 layers train where plain stacks of the same depth stall."
     )
-    x0, branch = course.CHECKPOINT_INPUT, course.CHECKPOINT_BRANCH
+    x0, branch = formulas.checkpoint_vectors()
     st.caption(
-        f"The course's checkpoint gives the branch's output, $F(\\mathbf{{x}}) = {list(branch)}$, "
+        f"The course's checkpoint gives the branch's output, $F(\\mathbf{{x}}) = {branch}$, "
         f"but never says what $\\mathbf{{x}}$ is; the questions below take $\\mathbf{{x}} = "
-        f"{list(x0)}$ on the course's numbers."
+        f"{x0}$ on the course's numbers."
     )
     quiz.question("skip-residual-output")
     quiz.question("skip-residual-learned")
@@ -398,32 +377,36 @@ def residual_block() -> None:
     jacobian_check()
     overstated()
     st.subheader("The block as torch runs it")
-    report = show.cached(experiments.small_resnet_report)
+    resnet = show.cached(experiments.small_resnet_reading)
     st.markdown(
         "Traced with `torch.fx` from the first block of the SmallResNet below: the branch "
         "(conv, BN, ReLU, conv, BN) and the identity meet at the **+**."
     )
-    st.graphviz_chart(report["diagram"])
+    st.graphviz_chart(resnet.diagram)
 
 
 @st.fragment
 def jacobian_check() -> None:
     st.markdown("Evaluate it at a point of your choice and compare with torch's autograd:")
-    left, right = st.columns(2)
-    low, high = course.EXAMPLE_X_RANGE
-    x0 = course.EXAMPLE_X0
-    x1 = left.number_input("x₁", low, high, float(x0[0]), step=0.1, key="jac_x1")
-    x2 = right.number_input("x₂", low, high, float(x0[1]), step=0.1, key="jac_x2")
+    columns = st.columns(2)
+    x1, x2 = (
+        links.number(link, label, start, where=column, step=course.EXAMPLE_X_STEP)
+        for link, label, start, column in zip(
+            JACOBIAN, ("x₁", "x₂"), course.EXAMPLE_X0, columns, strict=True
+        )
+    )
     links.share(JACOBIAN, "jac")
     check = show.cached(experiments.jacobian_check, course.EXAMPLE_W1, course.EXAMPLE_W2, (x1, x2))
     left, right = st.columns(2)
     left.markdown("**SymPy** (exact, then evaluated)")
-    left.dataframe(check["sympy"], hide_index=True)
+    left.dataframe(check.sympy, hide_index=True)
     right.markdown("**torch.autograd.functional.jacobian** (float64)")
-    right.dataframe(check["torch"], hide_index=True)
-    st.caption(f"Largest difference between the two: {check['max_difference']:.1e}")
+    right.dataframe(check.torch, hide_index=True)
+    st.caption(f"Largest difference between the two: {check.max_difference}")
+    x1_saturated, x2_saturated = formulas.saturating_point()
     st.markdown(
-        f"Where $\\tanh$ saturates (try $x_1 = {fmt(high)}$, $x_2 = {fmt(low)}$) the branch's "
+        f"Where $\\tanh$ saturates (try $x_1 = {x1_saturated}$, $x_2 = {x2_saturated}$) the "
+        "branch's "
         "$\\partial F/\\partial\\mathbf{x}$ fades, and the identity keeps the Jacobian close "
         "to $\\mathbf{I}$ instead of close to zero. It makes a vanishing product very unlikely, "
         "not impossible: if $\\partial F/\\partial\\mathbf{x}$ had an eigenvalue of exactly "
@@ -433,15 +416,15 @@ def jacobian_check() -> None:
 
 def overstated() -> None:
     st.markdown("**Where the course overstates it.**")
-    (w1a, w2a), (w1b, w2b) = course.COUNTER_EXAMPLES
-    zero, negative = (formulas.scalar_residual_slope(w1, w2) for w1, w2 in course.COUNTER_EXAMPLES)
+    zero, negative = show.cached(formulas.counter_examples)
     st.markdown(
         "The course calls the gradient at the **+** node, $\\partial F/\\partial\\mathbf{x} + "
         "\\mathbf{I}$, *never zero*, and its summary says $\\partial H/\\partial\\mathbf{x} \\ge "
         "\\mathbf{I}$. Both are too strong. Take one unit, $H(x) = x + w_2 \\tanh(w_1 x)$: SymPy "
         "differentiates its slope at $x = 0$ to $1 + w_1 w_2$. With "
-        f"$w_1 = {fmt(w1a)}, w_2 = {fmt(w2a)}$ the slope is **{fmt(zero)}**, and with "
-        f"$w_1 = {fmt(w1b)}, w_2 = {fmt(w2b)}$ it is **{fmt(negative)}**: below the identity's 1, "
+        f"$w_1 = {zero.w1}, w_2 = {zero.w2}$ the slope is **{zero.slope}**, and with "
+        f"$w_1 = {negative.w1}, w_2 = {negative.w2}$ it is **{negative.slope}**: below the "
+        "identity's 1, "
         "even negative. The identity guarantees a *path* for the gradient, not a floor under it "
         "(and for matrices '≥' has no plain meaning). What makes residual networks train in "
         "practice is that learned branches rarely cancel the identity, so most of the gradient "
@@ -464,14 +447,10 @@ def projections() -> None:
 @st.fragment
 def projection_explorer() -> None:
     start = course.BLOCK_START
-    top_channels, top_side = course.BLOCK_MAX_CHANNELS, course.BLOCK_MAX_SIDE
-    cols = st.columns(5)
-    channels = cols[0].number_input("Input channels C", 0, top_channels, start["C"], key="pj_c")
-    height = cols[1].number_input("Height H", 1, top_side, start["H"], key="pj_h")
-    width = cols[2].number_input("Width W", 1, top_side, start["W"], key="pj_w")
-    out_ch = cols[3].number_input("Output channels", 0, top_channels, start["out"], key="pj_out")
-    stride = cols[4].number_input(
-        "Stride", 1, course.BLOCK_MAX_STRIDE, start["stride"], key="pj_stride"
+    labels = ("Input channels C", "Height H", "Width W", "Output channels", "Stride")
+    channels, height, width, out_ch, stride = (
+        links.number(link, label, start[link.name], where=column)  # BLOCK_START is by link name
+        for link, label, column in zip(BLOCK, labels, st.columns(len(BLOCK)), strict=True)
     )
     links.share(BLOCK, "pj")
     in_shape = (channels, height, width)
@@ -481,25 +460,24 @@ def projection_explorer() -> None:
         return
     for note in experiments.block_notes(in_shape, out_ch, stride):
         st.info(note)
-    sym = show.cached(formulas.block_summary, in_shape, out_ch, stride)
-    report = show.cached(experiments.try_block, in_shape, out_ch, stride, None)
+    block = show.cached(experiments.block_reading, in_shape, out_ch, stride)
     st.markdown(
-        f"Output shape: **{sym['shape']}** by the convolution arithmetic, "
-        f"**{report['output_shape']}** from an instantiated `ResidualBlock`. "
+        f"Output shape: **{block.shape}** by the convolution arithmetic, "
+        f"**{block.torch_shape}** from an instantiated `ResidualBlock`. "
         + (
             f"The shape changes, so the shortcut is a projection with "
-            f"**{sym['projection_params']:,}** parameters (torch counts "
-            f"{report['shortcut_params']:,}):"
-            if sym["projection"]
+            f"**{block.projection_params}** parameters (torch counts "
+            f"{block.torch_shortcut_params}):"
+            if block.projection
             else "The shape is kept, so the shortcut is the identity, with no parameters."
         )
     )
-    if report["projection"]:
-        st.code(report["shortcut"], language="text")
+    if block.torch_projection:
+        st.code(block.shortcut, language="text")
         lecture.steps(show.cached(formulas.projection_derivation, channels, out_ch), "pj-params")
     st.markdown(
-        f"The whole block has **{sym['block_params']:,}** parameters (torch: "
-        f"{report['block_params']:,})."
+        f"The whole block has **{block.block_params}** parameters (torch: "
+        f"{block.torch_block_params})."
     )
     st.graphviz_chart(show.cached(experiments.block_diagram_for, channels, out_ch, stride))
     if not st.button("Forget the projection", key="pj_forget"):
@@ -525,30 +503,24 @@ def projection_explorer() -> None:
 
 def small_resnet() -> None:
     st.header("6 · A small ResNet for CIFAR-10")
-    report = show.cached(experiments.small_resnet_report)
-    blocks = report["blocks"]
-    stem, last = blocks[0]["in_ch"], blocks[-1]["out_ch"]
-    kernel, padding = report["stem_kernel"], report["stem_padding"]
-    chain = ", ".join(
-        f"{b['in_ch']}→{b['out_ch']} (stride {b['stride']}"
-        + (", projection)" if b["projection"] else ")")
-        for b in blocks
-    )
+    resnet = show.cached(experiments.small_resnet_reading)
+    kernel, padding, chain = resnet.stem_kernel, resnet.stem_padding, resnet.chain
     st.markdown(
-        f"The course's exercise builds a small ResNet for {report['side']}×{report['side']} "
-        f"colour images and {report['classes']} classes, but its stated shapes and its "
+        f"The course's exercise builds a small ResNet for {resnet.side}×{resnet.side} "
+        f"colour images and {resnet.classes} classes, but its stated shapes and its "
         "projection placement do not fit one network. This tutor uses one consistent "
         f"architecture (`core.skip_connections.models.SmallResNet`): a {kernel}×{kernel} stem "
-        f"convolution to {stem} channels with BatchNorm, ReLU and a max-pool that halves the "
-        f"side, then basic blocks {chain}, global average pooling and a linear layer. The "
+        f"convolution to {resnet.stem_channels} channels with BatchNorm, ReLU and a max-pool "
+        f"that halves the side, then basic blocks {chain}, global average pooling and a linear "
+        "layer. The "
         "max-pool does the first downsampling, so only one block changes the shape, and **only "
         "a block that changes the shape needs a projection**."
     )
-    st.markdown(f"Every stage's output for a batch `torch.randn{report['input']}`:")
-    show.table(report["rows"])
+    st.markdown(f"Every stage's output for a batch `torch.randn{resnet.input}`:")
+    show.table(resnet.rows)
     st.markdown(
-        f"Parameters: **{report['torch_total']:,}** counted by torch "
-        f"(`sum(p.numel() for p in model.parameters())`), **{report['sympy_total']:,}** by "
+        f"Parameters: **{resnet.torch_total}** counted by torch "
+        f"(`sum(p.numel() for p in model.parameters())`), **{resnet.sympy_total}** by "
         "the SymPy formulas."
     )
     with st.expander("Exercise 2, as this tutor states it"):
@@ -558,15 +530,16 @@ def small_resnet() -> None:
             "first and after the addition, and a shortcut that is the identity unless the shape "
             "changes, then a 1×1 convolution with the block's stride (no bias) and BatchNorm.\n"
             f"2. Build the SmallResNet above: the stem, blocks {chain}, "
-            f"`nn.AdaptiveAvgPool2d(1)`, flatten, `nn.Linear({last}, {report['classes']})`.\n"
-            f"3. Pass `torch.randn{report['input']}` through it and print every stage's shape; "
+            f"`nn.AdaptiveAvgPool2d(1)`, flatten, `nn.Linear({resnet.last_channels}, "
+            f"{resnet.classes})`.\n"
+            f"3. Pass `torch.randn{resnet.input}` through it and print every stage's shape; "
             "compare with the table.\n"
             "4. Count the parameters with `sum(p.numel() for p in model.parameters())` and check "
             "the count stage by stage."
         )
 
 
-def case_study_and_checks() -> None:
+def segmentation_case_and_quiz() -> None:
     st.header("7 · Case study and checks")
     st.markdown(
         "**Medical image segmentation.** nnU-Net is a widely used framework that configures a "
@@ -588,7 +561,7 @@ SECTIONS = (
     residual_block,
     projections,
     small_resnet,
-    case_study_and_checks,
+    segmentation_case_and_quiz,
 )
 
 links.restore(CALCULATOR + SWEEP + FLOW + JACOBIAN + BLOCK, PAGE)

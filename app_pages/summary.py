@@ -2,12 +2,8 @@
 
 import streamlit as st
 
-from core import course
-from core.numbers import fmt
-from core.separable_convolutions import formulas as separable
-from core.skip_connections import formulas as skip
+from core.headline import headline
 from core.skip_connections import results
-from core.transfer_learning import formulas as transfer
 from ui import show
 
 st.title("Summary and references")
@@ -18,6 +14,8 @@ st.markdown(
     "by SymPy from the same expressions the topic pages compute with."
 )
 
+figures = headline()
+shipped = show.cached(results.shipped_degradation)
 left, middle, right = st.columns(3, gap="large")
 with left, st.container(border=True, height="stretch"):
     st.subheader("➕ Skip connections")
@@ -26,39 +24,30 @@ with left, st.container(border=True, height="stretch"):
         r"\frac{\partial H}{\partial \mathbf{x}} = \frac{\partial F}{\partial \mathbf{x}} "
         r"+ \mathbf{I}"
     )
-    st.latex(rf"\frac{{g_1}}{{g_L}} = {fmt(skip.GRADIENT_AT_FIRST_LAYER, 'latex')}")
-    fraction = skip.gradient_at_first_layer(course.GRADIENT_FACTOR, course.CALCULATOR_DEPTH)
-    shipped = show.cached(results.load_result)
-    deepest = max(shipped["config"]["depths"])
-    errors = results.at_depth(results.error_summary(shipped), deepest)
+    st.latex(rf"\frac{{g_1}}{{g_L}} = {figures.gradient_tex}")
     st.markdown(
-        f"With a factor of {fmt(course.GRADIENT_FACTOR)} per layer, only {float(fraction):.2%} of "
-        f"the gradient reaches layer 1 of a {course.CALCULATOR_DEPTH}-layer plain stack. The "
-        f"identity adds a path with factor 1 through every block. Measured here: at depth "
-        f"{deepest}, plain networks end at {errors['plain']:.1%} training error, residual ones at "
-        f"{errors['residual']:.1%}. The identity makes vanishing unlikely, not impossible: a "
-        "branch can cancel it."
+        f"With a factor of {figures.factor} per layer, only {figures.first_layer} of the gradient "
+        f"reaches layer 1 of a {figures.depth}-layer plain stack. The identity adds a path with "
+        f"factor 1 through every block. Measured here: at depth {shipped.deepest}, plain networks "
+        f"end at {shipped.plain_error} training error, residual ones at {shipped.residual_error}. "
+        "The identity makes vanishing unlikely, not impossible: a branch can cancel it."
     )
     st.page_link("app_pages/skip_connections.py", label="Back to the topic", icon="➡️")
 with middle, st.container(border=True, height="stretch"):
     st.subheader("🪶 Separable convolutions")
-    tex = separable.cost_formulas_tex()
-    st.latex(rf"\frac{{\text{{separable}}}}{{\text{{standard}}}} = {tex['ratio']}")
-    ratio = separable.cost_ratio(course.RATIO_KERNEL, course.RATIO_OUT_CHANNELS)
-    ceiling = separable.reduction_ceiling(course.RATIO_KERNEL)
-    reduction = separable.reduction_factor(course.RATIO_KERNEL, course.RATIO_OUT_CHANNELS)
+    st.latex(rf"\frac{{\text{{separable}}}}{{\text{{standard}}}} = {figures.ratio_tex}")
     st.markdown(
         "A depthwise stage filters each channel on its own (where to look), a pointwise 1×1 "
-        f"stage mixes channels (what to combine). With a {course.RATIO_KERNEL}×"
-        f"{course.RATIO_KERNEL} kernel and {course.RATIO_OUT_CHANNELS} output channels the pair "
-        f"costs {float(ratio):.1%} of a standard layer, {fmt(reduction)}× less; wider layers "
-        f"approach, never reach, {ceiling}×. Memory traffic, not arithmetic, sets the depthwise "
-        "stage's pace, so seconds shrink less than operations."
+        f"stage mixes channels (what to combine). With a {figures.kernel}×{figures.kernel} kernel "
+        f"and {figures.out_channels} output channels the pair costs {figures.ratio} of a standard "
+        f"layer, {figures.reduction}× less; wider layers approach, never reach, "
+        f"{figures.ceiling}×. Memory traffic, not arithmetic, sets the depthwise stage's pace, so "
+        "seconds shrink less than operations."
     )
     st.page_link("app_pages/separable_convolutions.py", label="Back to the topic", icon="➡️")
 with right, st.container(border=True, height="stretch"):
     st.subheader("🔁 Transfer learning")
-    st.latex(rf"\eta_d = {fmt(transfer.LEARNING_RATE, 'latex')}")
+    st.latex(rf"\eta_d = {figures.rate_tex}")
     st.markdown(
         "Freeze what transfers, retrain what doesn't: the less data and the closer its domain "
         "to the pretraining images, the more of the backbone stays frozen (strategy A, feature "
@@ -83,7 +72,10 @@ st.subheader("References")
 st.markdown(
     "- K. He, X. Zhang, S. Ren, J. Sun. *Deep Residual Learning for Image Recognition.* "
     "CVPR 2016, [arXiv:1512.03385](https://arxiv.org/abs/1512.03385). The degradation problem, "
-    "residual blocks, projection shortcuts (options A and B), 152-layer ImageNet networks.\n"
+    "residual blocks, and three shortcuts for a block that changes the shape: option A keeps "
+    "the identity, subsampled by the stride, and pads its extra channels with zeros (no "
+    "parameters); option B projects with a 1×1 convolution only where the shape changes; "
+    "option C projects on every shortcut. 152-layer ImageNet networks.\n"
     "- K. He, X. Zhang, S. Ren, J. Sun. *Identity Mappings in Deep Residual Networks.* ECCV 2016, "
     "[arXiv:1603.05027](https://arxiv.org/abs/1603.05027). Why nothing should follow the "
     "addition; the form the experiments here use.\n"

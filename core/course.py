@@ -46,12 +46,14 @@ MAX_CALCULATOR_DEPTH = 10_000
 MAX_CALCULATOR_FACTOR = 2  # above 1 so that exploding factors can be tried too
 CALCULATOR_FACTOR_PLACES = 3
 CALCULATOR_THRESHOLD_PLACES = 4
+CALCULATOR_FACTOR_STEP, CALCULATOR_THRESHOLD_STEP = 0.01, 0.001  # what + and - add
+CALCULATOR_FACTOR_FORMAT = f"%.{CALCULATOR_FACTOR_PLACES}f"  # the boxes show the places kept
+CALCULATOR_THRESHOLD_FORMAT = f"%.{CALCULATOR_THRESHOLD_PLACES}f"
 
 # The degradation sweep (one torch thread; see core.skip_connections.experiments).
 MAX_DEPTH = 64
 MAX_SEEDS = 5
 MIN_STEPS, MAX_STEPS = 50, 1000
-STEP_CHOICES = tuple(range(MIN_STEPS, MAX_STEPS + 1, MIN_STEPS))  # the steps slider's stops
 LR_CHOICES = (3e-4, 1e-3, 3e-3, 1e-2)  # Adam; 3e-3 suits the BatchNorm runs
 LIVE_BUDGET_S = 40.0  # a live sweep starts no new network after this
 LIVE_LIMIT_S = 55.0  # and drops a network still training then, so no run passes about a minute
@@ -61,7 +63,7 @@ PLATEAU_MARGIN = 0.01  # the residual curve "levels off" where it stays within 1
 # The gradient-flow probe at initialisation.
 PROBE_DEPTH = 50
 PROBE_MAX_DEPTH = 200
-PROBE_DEPTHS = tuple(range(2, PROBE_MAX_DEPTH + 1, 2))  # a residual stack needs an even depth
+PROBE_DEPTH_STEP = 2  # a residual stack needs an even depth, so the shallowest is 2 layers
 PROBE_BATCH = 128
 
 # The residual-block explorer: a two-unit block F(x) = W2 tanh(W1 x), x0 movable in a range.
@@ -69,6 +71,7 @@ EXAMPLE_W1 = (("1", "-2"), ("0.5", "1"))
 EXAMPLE_W2 = (("2", "0.5"), ("-1", "1"))
 EXAMPLE_X0 = ("0.3", "-0.2")
 EXAMPLE_X_RANGE = (-5.0, 5.0)
+EXAMPLE_X_STEP = 0.1
 # One-unit blocks H(x) = x + w2 tanh(w1 x) whose slope at 0, 1 + w1 w2, is 0 and then negative:
 # counter-examples to the course's "never zero" and "dH/dx >= I".
 COUNTER_EXAMPLES = (("0.5", "-2"), ("1.5", "-2"))
@@ -139,7 +142,6 @@ PHOTO_WIDTH = 240
 
 # The inverted-residual explorer.
 IR_CHANNEL_RANGE = (8, 512, 8)  # min, max, step
-IR_CHANNEL_CHOICES = tuple(range(IR_CHANNEL_RANGE[0], IR_CHANNEL_RANGE[1] + 1, IR_CHANNEL_RANGE[2]))
 IR_START = {"in": 24, "out": 24, "t": 6, "stride": 1}  # MobileNetV2's second stage, not exercise 7
 IR_EXPANSIONS = (1, 2, 3, 4, 6)
 # "The reverse of a standard bottleneck": ResNet-50's first bottleneck (256 channels squeezed to

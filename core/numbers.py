@@ -12,6 +12,7 @@ It deliberately leaves out any formula or any Streamlit code.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
@@ -87,10 +88,13 @@ def fmt(value: object, spec: str = "") -> str:
     `spec` is a Python format spec ("," for thousands separators, ".1%" ...), "latex", "paren"
     (a negative number in brackets, for a product such as 0.5 · (-1)), or a float spec ending in an
     SI prefix, which scales first (".2fG": 4089184256 -> "4.09"). Tuples are formatted entry by
-    entry; None is blank.
+    entry; None is blank; a float that is not finite (a measurement that overflowed) reads "nan"
+    or "inf".
     """
     if value is None:
         return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if spec[-1:] in SI:
         return format(float(value) / SI[spec[-1]], spec[:-1])
     if isinstance(value, tuple):

@@ -26,7 +26,7 @@ from pathlib import Path
 import sympy as sp
 
 from core import conv, course
-from core.numbers import decimal_text, exact, fmt
+from core.numbers import Count, decimal_text, exact, fmt
 from quizzes import checking, slips
 
 BANK_DIR = Path(__file__).parent / "bank"
@@ -469,6 +469,29 @@ def exercises() -> dict[int, list[Question]]:
     return {
         n: [q for _, q in sorted(parts, key=lambda p: p[0])] for n, parts in sorted(found.items())
     }
+
+
+def topics_with_questions() -> list[str]:
+    """The topics that have questions, in TOPICS order."""
+    return [t for t in TOPICS if by_topic(t)]
+
+
+def pool(topics) -> list[str]:
+    """The ids of every question of the given topics, topic by topic in bank order."""
+    return [q.id for t in topics for q in by_topic(t)]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much the bank holds, as the home page states it."""
+
+    questions: Count  # over every topic
+    exercises: Count  # the course's exercises
+
+
+def sizes() -> Sizes:
+    """The bank's questions over every topic, and the number of the course's exercises."""
+    return Sizes(Count(len(pool(TOPICS))), Count(len(exercises())))
 
 
 @lru_cache(maxsize=4096)  # bounded: every "New numbers" click on a public server adds a seed

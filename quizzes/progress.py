@@ -81,6 +81,29 @@ def solved_groups(progress: Progress, groups: Mapping[object, Iterable[str]]) ->
     ]
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How many of a pool of questions are solved: a share for a progress bar, and its words."""
+
+    share: float  # solved / questions, 0 for an empty pool
+    text: str
+
+
+def tally(progress: Progress, pool: Iterable[str]) -> Tally:
+    """The solved share of the given question ids, worded for the practice page."""
+    ids = list(pool)
+    solved = sum(progress.get(qid, Record()).solved for qid in ids)
+    share = solved / len(ids) if ids else 0.0
+    return Tally(share, f"{solved} of {len(ids)} solved in these topics")
+
+
+def loaded_message(loaded: Progress, skipped: int) -> str:
+    """What an import says once it has replaced the record: how much it read and skipped."""
+    plural = "" if len(loaded) == 1 else "s"
+    note = f" {skipped} entries for questions this app no longer has were skipped."
+    return f"Loaded progress for {len(loaded)} question{plural}.{note if skipped else ''}"
+
+
 def export_json(progress: Progress) -> bytes:
     """The record as a small, stable JSON document."""
     doc = {

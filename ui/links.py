@@ -6,7 +6,8 @@ top of the page: for a query string it has not applied yet in this session, ever
 parses and lies within bounds is put into its widget; anything else (hostile, absurd, unknown) is
 left at its default and the page says which names were ignored. `share(links, key)` shows the
 link to the current values, with a copy button, for an instructor to prepare before class.
-`number`, `slider` and `select` draw a widget from its `Link`, so its bounds are declared once.
+`number`, `slider`, `select`, `selectbox`, `radio`, `multiselect` and `toggle` draw a widget from
+its `Link`, so its bounds (or choices) are declared once.
 A link opened on a fresh server and one opened mid-session do the same, because both come
 through here.
 It deliberately leaves out what the values mean: pages and core decide that.
@@ -37,7 +38,7 @@ class Link:
 
     kind is "int", "float", "choice" (one of `choices`, compared as text), "choices" (a comma list
     of them, for a multiselect), "ints" (a comma list of whole numbers from `choices`) or "bool"
-    ("1" or "0").
+    ("1" or "0"). An "int" link with a `step` accepts only low, low + step, ... up to high.
     """
 
     key: str
@@ -46,6 +47,7 @@ class Link:
     low: float | None = None
     high: float | None = None
     choices: tuple = ()
+    step: int | None = None  # kind "int" only: the widget's step, and the values a link may set
 
     def parse(self, text: str) -> object | None:
         """The value a query string asks for, or None when it is not acceptable."""
@@ -71,6 +73,8 @@ class Link:
             return None
         if not math.isfinite(value) or not self.low <= value <= self.high:
             return None
+        if self.step and (value - self.low) % self.step:
+            return None
         return value
 
     def show(self, value: object) -> str:
@@ -82,21 +86,63 @@ class Link:
         return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def number(link: Link, label: str, value: float, *, where=st, **options) -> float | int:
+def _bounds(link: Link) -> tuple[float, float] | tuple[int, int]:
+    """The link's bounds in its widget's type (Streamlit refuses ints and floats mixed)."""
+    if link.kind == "int":
+        return int(link.low), int(link.high)
+    return float(link.low), float(link.high)
+
+
+def _start(link: Link, value: object) -> object:
+    """A starting value in the link's type: course numbers may be exact text such as "0.8"."""
+    if value is None:
+        return None
+    return int(value) if link.kind == "int" else float(value)
+
+
+def _step(link: Link) -> dict:
+    return {"step": link.step} if link.step else {}
+
+
+def number(link: Link, label: str, value: object, *, where=st, **options) -> float | int:
     """A number box whose bounds are the link's, so the URL and the widget can never disagree."""
-    low, high = (int(link.low), int(link.high)) if link.kind == "int" else (link.low, link.high)
-    return where.number_input(label, low, high, value, key=link.key, **options)
+    low, high = _bounds(link)
+    start = _start(link, value)
+    return where.number_input(label, low, high, start, key=link.key, **_step(link), **options)
 
 
-def slider(link: Link, label: str, value: float, *, where=st, **options) -> float | int:
+def slider(link: Link, label: str, value: object, *, where=st, **options) -> float | int:
     """A slider over the link's bounds (kind "int" or "float")."""
-    low, high = (int(link.low), int(link.high)) if link.kind == "int" else (link.low, link.high)
-    return where.slider(label, low, high, value, key=link.key, **options)
+    low, high = _bounds(link)
+    start = _start(link, value)
+    return where.slider(label, low, high, start, key=link.key, **_step(link), **options)
 
 
 def select(link: Link, label: str, value: object, *, where=st, **options) -> object:
     """A select slider over the link's choices (kind "choice")."""
     return where.select_slider(label, link.choices, value, key=link.key, **options)
+
+
+def selectbox(link: Link, label: str, value: object = None, *, where=st, **options) -> object:
+    """A drop-down over the link's choices, starting on `value` (else the first choice)."""
+    index = 0 if value is None else link.choices.index(value)
+    return where.selectbox(label, link.choices, index, key=link.key, **options)
+
+
+def radio(link: Link, label: str, value: object = None, *, where=st, **options) -> object:
+    """Radio buttons over the link's choices, starting on `value` (else the first choice)."""
+    index = 0 if value is None else link.choices.index(value)
+    return where.radio(label, link.choices, index, key=link.key, **options)
+
+
+def multiselect(link: Link, label: str, value, *, where=st, **options) -> list:
+    """A multiselect over the link's choices (kind "ints" or "choices"), starting on `value`."""
+    return where.multiselect(label, link.choices, default=list(value), key=link.key, **options)
+
+
+def toggle(link: Link, label: str, value: bool = False, *, where=st, **options) -> bool:
+    """A switch for a "bool" link."""
+    return where.toggle(label, value, key=link.key, **options)
 
 
 def restore(links: Sequence[Link], page: str) -> None:

@@ -47,6 +47,17 @@ def attempted(question_id: str) -> bool:
     return get_progress().get(question_id, progress.Record()).attempts > 0
 
 
+def exercise_attempted(number: int) -> bool:
+    """Whether this session has checked an answer to every part of one of the course's exercises."""
+    return all(attempted(q.id) for q in bank.exercises()[number])
+
+
+def exercise_solved(number: int) -> bool:
+    """Whether this session has solved every part of one of the course's exercises."""
+    ids = [q.id for q in bank.exercises()[number]]
+    return progress.solved_groups(get_progress(), {number: ids}) == [number]
+
+
 def set_progress(record: progress.Progress) -> None:
     """Replace this session's progress record (after an import)."""
     st.session_state[PROGRESS] = record

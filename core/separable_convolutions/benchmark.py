@@ -14,6 +14,8 @@ sessions run with fewer threads only while a benchmark is timing.
 
 It also counts parameters (p.numel() of real nn.Conv2d layers) and FLOPs (FlopCounterMode) on the
 meta device, which costs no memory at any size, for the page to set beside the SymPy formulas.
+`live_reading(result)` reads a result into the figures the page states (a frozen dataclass of
+readings, core.numbers).
 `python -m core.separable_convolutions.benchmark --out data/benchmark_cpu.json` writes results for
 DEFAULT_SHAPES. It deliberately leaves out plotting and any Streamlit code.
 """
@@ -38,6 +40,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from core import training
 from core.conv import conv_output_size, standard_macs, standard_params
 from core.data import DATA_DIR
+from core.numbers import Figure, Percent
 from core.separable_convolutions import formulas
 from core.separable_convolutions.inputs import conv_shape_problem
 
@@ -374,6 +377,57 @@ def gap_facts(result: dict, memory_format: str = "contiguous") -> dict[str, floa
         "depthwise_intensity": dw["intensity"],
         "standard_intensity": std["intensity"],
     }
+
+
+@dataclass(frozen=True)
+class Speedup:
+    """Separable over standard in one memory format: the measured speed-up and the FLOP ratio."""
+
+    memory_format: str
+    speedup: Figure  # medians
+    low: Figure  # quartile against quartile: the spread
+    high: Figure
+    flop_ratio: Figure
+
+
+@dataclass(frozen=True)
+class LiveReading:
+    """A benchmark result as the page states it: speed-ups, channels_last's effect, the gap."""
+
+    speedups: tuple[Speedup, ...]  # one per memory format
+    channels_last: dict[str, Figure]  # per layer: contiguous time over channels_last time
+    depthwise_flop_share: Percent  # of the separable pair's FLOPs (contiguous)
+    depthwise_time_share: Percent  # of the pair's time
+    depthwise_gflop_per_s: Figure
+    standard_gflop_per_s: Figure
+    depthwise_intensity: Figure  # FLOPs per byte moved
+    standard_intensity: Figure
+
+
+def live_reading(result: dict) -> LiveReading:
+    """A result's summary and gap_facts, read into the figures the page places."""
+    summary, gap = result["summary"], gap_facts(result)
+    return LiveReading(
+        speedups=tuple(
+            Speedup(
+                name,
+                Figure(summary[name]["speedup"], ".2f"),
+                Figure(summary[name]["speedup_low"], ".2f"),
+                Figure(summary[name]["speedup_high"], ".2f"),
+                Figure(summary[name]["flop_ratio"], ".2f"),
+            )
+            for name in MEMORY_FORMATS
+        ),
+        channels_last={
+            layer: Figure(gain, ".2f") for layer, gain in summary["channels_last_speedup"].items()
+        },
+        depthwise_flop_share=Percent(gap["depthwise_flop_share"]),
+        depthwise_time_share=Percent(gap["depthwise_time_share"], 0),
+        depthwise_gflop_per_s=Figure(gap["depthwise_gflop_per_s"], ".1f"),
+        standard_gflop_per_s=Figure(gap["standard_gflop_per_s"], ".1f"),
+        depthwise_intensity=Figure(gap["depthwise_intensity"], ".1f"),
+        standard_intensity=Figure(gap["standard_intensity"], ".0f"),
+    )
 
 
 def intensity_table(shape: BenchmarkShape, dtype: str = "float32") -> list[dict]:

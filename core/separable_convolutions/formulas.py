@@ -5,12 +5,16 @@ weights without bias, MACs = multiply-adds, FLOPs = 2 MACs, D_F the output side)
 weights only unless `batchnorm=True` (BatchNorm adds a scale and a shift per channel). Arithmetic
 intensity assumes stride 1 and "same" padding, so the input and output maps are both D_F x D_F,
 and that every tensor crosses memory exactly once (a lower bound on traffic, so the intensity is an
-upper bound). The exception to "exact SymPy values": reduction_curve gives floats for a chart.
+upper bound). The exceptions to "exact SymPy values": reduction_curve gives floats for a chart, and
+the page's worked figures (layer_costs, threshold_reading, course_examples_reading) come as
+readings (core.numbers) whose text a page places as it is.
 It deliberately leaves out anything that needs torch, the course's numbers (core.course) and the
 sentences that refuse a widget's values (core.separable_convolutions.inputs).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -22,11 +26,12 @@ from core.conv import (
     STANDARD_PARAMS,
     M,
     N,
+    conv_output_size,
     conv_subs,
     standard_macs,
     standard_params,
 )
-from core.numbers import Number, approx, derivation, exact
+from core.numbers import Count, Figure, Number, Percent, approx, derivation, exact, fmt
 
 G = sp.Symbol("G", positive=True, integer=True)  # groups= of nn.Conv2d
 t = sp.Symbol("t", positive=True, integer=True)  # MobileNetV2 expansion factor
@@ -139,6 +144,38 @@ def threshold_facts(kernel: Number, factor: Number) -> dict | None:
         "previous N": n - 1,
         "previous reduction": reduction_factor(kernel, n - 1) if n > 1 else None,
     }
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Where the reduction first beats a target, and what the course's hinted N gives instead."""
+
+    n: int  # the smallest whole N whose reduction exceeds the target
+    reduction: Figure  # at n
+    previous_n: int
+    previous_reduction: Figure  # at n - 1
+    ceiling: int  # D_K^2, which the reduction approaches and never reaches
+    inequality_tex: str
+    hint_n: int  # the course's "plug in N = 9"
+    hint_reduction: Figure
+
+
+def threshold_reading(kernel: Number, factor: Number) -> Threshold | None:
+    """threshold_facts and the course's hint as the page states them; None if unreachable."""
+    facts = threshold_facts(kernel, factor)
+    if facts is None:
+        return None
+    hint_n = course.COURSE_HINT_N
+    return Threshold(
+        n=int(facts["N"]),
+        reduction=Figure(facts["reduction"]),
+        previous_n=int(facts["previous N"]),
+        previous_reduction=Figure(facts["previous reduction"]),
+        ceiling=int(reduction_ceiling(kernel)),
+        inequality_tex=reduction_inequality_tex(kernel, factor),
+        hint_n=hint_n,
+        hint_reduction=Figure(reduction_factor(kernel, hint_n)),
+    )
 
 
 def reduction_inequality_tex(kernel: Number, factor: Number) -> str:
@@ -259,6 +296,29 @@ def reduction_curve(kernel: Number, n_max: int) -> list[dict]:
     return [{"N": n, "reduction": float(reduction(n))} for n in range(1, n_max + 1)]
 
 
+@dataclass(frozen=True)
+class LayerCosts:
+    """A standard layer's output side, weights and multiply-adds; its separable pair's weights."""
+
+    out_size: int  # D_F
+    standard_params: Count
+    standard_macs: Count  # per image
+    separable_params: Count
+
+
+def layer_costs(
+    kernel: Number, in_ch: Number, out_ch: Number, size: Number, stride: Number, padding: Number
+) -> LayerCosts:
+    """The calculator's costs for a convolution that inputs.conv_shape_problem accepts."""
+    d_f = conv_output_size(size, kernel, stride, padding)
+    return LayerCosts(
+        out_size=int(d_f),
+        standard_params=Count(standard_params(kernel, in_ch, out_ch)),
+        standard_macs=Count(standard_macs(kernel, in_ch, out_ch, d_f)),
+        separable_params=Count(separable_params(kernel, in_ch, out_ch)),
+    )
+
+
 def course_examples() -> list[dict]:
     """The course's worked examples: weights, multiply-adds, ratio and reduction, where defined."""
     rows = []
@@ -274,3 +334,33 @@ def course_examples() -> list[dict]:
         row["reduction"] = reduction_factor(k, n)
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True)
+class CourseExamples:
+    """The course's worked examples as the page shows them, and its first example's figures."""
+
+    table: dict[str, dict[str, str]]  # per example, each figure as text (blank where none is given)
+    saving: Percent  # the first example's 1 - ratio: the course's "87% reduction"
+    out_channels: int  # the first example's N and D_K
+    kernel: int
+    reduction: Figure  # its reduction factor, 1 / ratio
+    ceiling: Figure  # D_K^2, which the reduction never reaches
+
+
+def course_examples_reading() -> CourseExamples:
+    """course_examples read into a table of text and the first example's figures."""
+    examples = course_examples()
+    first = examples[0]
+    table = {
+        row["example"]: {k: fmt(v, ",") for k, v in row.items() if k != "example"}
+        for row in examples
+    }
+    return CourseExamples(
+        table=table,
+        saving=Percent(first["saving"], 0),
+        out_channels=first["N"],
+        kernel=first["D_K"],
+        reduction=Figure(first["reduction"]),
+        ceiling=Figure(reduction_ceiling(first["D_K"])),
+    )

@@ -2,17 +2,22 @@
 
 The layer MobileNet replaces (a standard 3x3 conv + BN + ReLU), the depthwise separable block of
 MobileNetV1, and MobileNetV2's inverted residual with its stage table as data (t, c, n, s), plus
-inspectors that count a built block's weights per layer and list where MobileNetV2 adds skips.
-It deliberately leaves out formulas (core.separable_convolutions.formulas), the photo filter
+inspectors that count a built block's weights per layer (set beside the formulas' counts for the
+page) and list where MobileNetV2 adds skips.
+It deliberately leaves out writing formulas (core.separable_convolutions.formulas), the photo filter
 (core.separable_convolutions.photo) and timing (core.separable_convolutions.benchmark).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
 from core.layers import block_diagram, conv1x1, conv3x3, params
+from core.numbers import Count
+from core.separable_convolutions import formulas
 from core.separable_convolutions.formulas import MOBILENET_V2_STAGES
 
 
@@ -182,6 +187,43 @@ def inverted_residual_report(in_ch: int, out_ch: int, stride: int, expansion: in
         "skip": block.use_skip,
         "kernel": block.depthwise[0].kernel_size[0],
     }
+
+
+@dataclass(frozen=True)
+class InvertedResidualReading:
+    """An inverted residual as the page shows it: weights by SymPy beside the built block's."""
+
+    rows: list[dict]  # per part: SymPy's count and the built block's
+    weights: Count  # convolution weights: expand, depthwise and project
+    v1_weights: Count  # a MobileNetV1 block's on the same channels
+    hidden: int  # the expanded width the depthwise filter runs over
+    expands: bool  # t > 1: an expand layer widens the input first
+    skip: bool  # the input is added to the output
+    kernel: int
+    diagram: str
+
+
+def inverted_residual_reading(
+    in_ch: int, out_ch: int, stride: int, expansion: int
+) -> InvertedResidualReading:
+    """inverted_residual_report beside SymPy's breakdown, read into what the page places."""
+    report = inverted_residual_report(in_ch, out_ch, stride, expansion)
+    kernel = report["kernel"]
+    by_sympy = formulas.inverted_residual_breakdown(kernel, in_ch, out_ch, expansion)
+    rows = [
+        {"part": part, "SymPy": int(value), "torch (built block)": report["counts"][part]}
+        for part, value in by_sympy.items()
+    ]
+    return InvertedResidualReading(
+        rows=rows,
+        weights=Count(formulas.inverted_residual_params(kernel, in_ch, out_ch, expansion)),
+        v1_weights=Count(formulas.mobilenet_v1_block_params(kernel, in_ch, out_ch)),
+        hidden=int(by_sympy["hidden"]),
+        expands=by_sympy["hidden"] != in_ch,
+        skip=report["skip"],
+        kernel=kernel,
+        diagram=report["diagram"],
+    )
 
 
 def separable_block_diagram(in_ch: int, out_ch: int) -> str:

@@ -7,7 +7,8 @@
 - The gradient-flow probe measures each layer's weight-gradient norm at initialisation.
 - The Jacobian check runs a small residual block through torch.autograd.functional.jacobian.
 
-Results are plain data (dicts and lists) that cache and serialise cleanly.
+Results are plain data (dicts and lists) that cache and serialise cleanly; what a page states
+comes as frozen dataclasses of readings (core.numbers), so the page formats nothing.
 `python -m core.skip_connections.experiments degradation` writes the shipped sweep to
 data/degradation.json. Live runs hold core.training's lock and run on one thread, so two sessions
 never train at once.
@@ -32,6 +33,7 @@ from torch.optim.adam import adam
 from core import course, training
 from core.data import DATA_DIR, digits
 from core.layers import block_diagram, params
+from core.numbers import Count, Figure
 from core.skip_connections import formulas
 from core.skip_connections.models import (
     ACTIVATIONS,
@@ -71,6 +73,10 @@ class DegradationConfig:
     batch_norm: bool = False
     seed: int = 0
     log_every: int = 10  # steps between recorded loss-curve points
+
+    def __post_init__(self) -> None:
+        """Depths as a sorted tuple, however a page or the command line lists them."""
+        object.__setattr__(self, "depths", tuple(sorted(self.depths)))
 
     def problems(self) -> list[str]:
         """Why this configuration may not run (empty when it may), in words for the page."""
@@ -127,6 +133,16 @@ SECONDS_PER_WORK = 14.3 / DegradationConfig().work()  # the default sweep: media
 def estimate_seconds(config: DegradationConfig) -> float:
     """Rough wall time of a sweep on one quiet thread here (shared machines can be 2x slower)."""
     return config.work() * SECONDS_PER_WORK
+
+
+def estimate(config: DegradationConfig) -> Figure:
+    """estimate_seconds in whole seconds, as a page states it."""
+    return Figure(estimate_seconds(config), ".0f")
+
+
+def live_limits() -> tuple[Figure, Figure]:
+    """When a live sweep starts no new network, and when it drops one still training (seconds)."""
+    return Figure(course.LIVE_BUDGET_S, ".0f"), Figure(course.LIVE_LIMIT_S, ".0f")
 
 
 def _check(config: DegradationConfig) -> None:
@@ -401,6 +417,28 @@ def first_to_last_ratio(rows: list[dict], family: str) -> float:
     return norms[0] / norms[-1]
 
 
+@dataclass(frozen=True)
+class Flow:
+    """One family's gradient flow as the page states it."""
+
+    family: str  # "Plain" or "Residual", to start a sentence
+    underflowed: Count  # layers whose gradient is exactly 0
+    first_underflowed: int | None
+    last_underflowed: int | None
+    ratio: Figure | None  # layer 1's gradient norm over the last layer's; None once one underflowed
+
+
+def flow_readings(rows: list[dict]) -> tuple[Flow, ...]:
+    """The plain and the residual family's gradient flow, read from gradient_flow's rows."""
+    readings = []
+    for family in ("plain", "residual"):
+        dead = underflowed_layers(rows, family)
+        ratio = None if dead else Figure(first_to_last_ratio(rows, family), ".3g")
+        first, last = (min(dead), max(dead)) if dead else (None, None)
+        readings.append(Flow(family.capitalize(), Count(len(dead)), first, last, ratio))
+    return tuple(readings)
+
+
 # The residual block's Jacobian, by autograd
 
 
@@ -413,7 +451,16 @@ def residual_jacobian_torch(w1: Sequence, w2: Sequence, x0: Sequence) -> list[li
     return jac.tolist()
 
 
-def jacobian_check(w1: Sequence, w2: Sequence, x0: Sequence) -> dict:
+@dataclass(frozen=True)
+class JacobianCheck:
+    """dH/dx at a point two ways, row by row, and the largest gap between them."""
+
+    sympy: list[list[float]]
+    torch: list[list[float]]
+    max_difference: Figure  # in scientific notation, one decimal: 2.8e-17
+
+
+def jacobian_check(w1: Sequence, w2: Sequence, x0: Sequence) -> JacobianCheck:
     """dH/dx at x0 by SymPy (exact, then evaluated) and by torch autograd, and their largest gap."""
     exact_jac = formulas.residual_jacobian_at(w1, w2, x0)
     by_sympy = [[float(v) for v in exact_jac.row(i)] for i in range(exact_jac.rows)]
@@ -424,7 +471,7 @@ def jacobian_check(w1: Sequence, w2: Sequence, x0: Sequence) -> dict:
         for ra, rb in zip(by_sympy, by_torch, strict=True)
         for a, b in zip(ra, rb, strict=True)
     )
-    return {"sympy": by_sympy, "torch": by_torch, "max_difference": gap}
+    return JacobianCheck(by_sympy, by_torch, Figure(gap, ".1e"))
 
 
 # Shortcut shapes
@@ -502,6 +549,38 @@ def try_block(
     return report
 
 
+@dataclass(frozen=True)
+class Block:
+    """A residual block explored on the page: its shape and counts by SymPy beside torch's."""
+
+    shape: tuple[int, ...]  # by the convolution arithmetic
+    torch_shape: tuple[int, ...]  # from an instantiated ResidualBlock
+    projection: bool  # by SymPy: the shape changes
+    torch_projection: bool  # the block torch built has a projection
+    shortcut: str  # the shortcut module torch built
+    projection_params: Count
+    torch_shortcut_params: Count
+    block_params: Count
+    torch_block_params: Count
+
+
+def block_reading(in_shape: tuple[int, int, int], out_ch: int, stride: int) -> Block:
+    """A block's shape and parameters by formulas.block_summary and by try_block, side by side."""
+    by_sympy = formulas.block_summary(in_shape, out_ch, stride)
+    by_torch = try_block(in_shape, out_ch, stride)
+    return Block(
+        shape=by_sympy["shape"],
+        torch_shape=by_torch["output_shape"],
+        projection=by_sympy["projection"],
+        torch_projection=by_torch["projection"],
+        shortcut=by_torch["shortcut"],
+        projection_params=Count(by_sympy["projection_params"]),
+        torch_shortcut_params=Count(by_torch["shortcut_params"]),
+        block_params=Count(by_sympy["block_params"]),
+        torch_block_params=Count(by_torch["block_params"]),
+    )
+
+
 # The SmallResNet of exercise 2
 
 
@@ -536,6 +615,49 @@ def small_resnet_report() -> dict:
         # the side after the blocks if nothing before them downsampled: one stride-2 block only
         "side_without_stem_pool": int(formulas.conv_output_size(side, 3, 2, 1)),
     }
+
+
+@dataclass(frozen=True)
+class SmallResNetReading:
+    """SmallResNet as the pages describe it: its stem, its chain of blocks, its size both ways."""
+
+    side: int  # of the input images
+    classes: int
+    input: str  # the input batch's shape
+    stem_kernel: int
+    stem_padding: int
+    stem_channels: int  # what the stem hands the first block
+    last_channels: int  # what the last block hands the head
+    chain: str  # the blocks as "32→32 (stride 1), 32→64 (stride 2, projection), ..."
+    rows: list[dict]  # every stage's output shape by torch and by SymPy
+    torch_total: Count
+    sympy_total: Count
+    diagram: str  # the first block, traced
+
+
+def small_resnet_reading() -> SmallResNetReading:
+    """small_resnet_report read into the figures the skip-connections and exercises pages place."""
+    report = small_resnet_report()
+    blocks = report["blocks"]
+    chain = ", ".join(
+        f"{b['in_ch']}→{b['out_ch']} (stride {b['stride']}"
+        + (", projection)" if b["projection"] else ")")
+        for b in blocks
+    )
+    return SmallResNetReading(
+        side=report["side"],
+        classes=report["classes"],
+        input=report["input"],
+        stem_kernel=report["stem_kernel"],
+        stem_padding=report["stem_padding"],
+        stem_channels=blocks[0]["in_ch"],
+        last_channels=blocks[-1]["out_ch"],
+        chain=chain,
+        rows=report["rows"],
+        torch_total=Count(report["torch_total"]),
+        sympy_total=Count(report["sympy_total"]),
+        diagram=report["diagram"],
+    )
 
 
 def block_diagram_for(in_ch: int, out_ch: int, stride: int) -> str:

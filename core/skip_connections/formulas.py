@@ -1,7 +1,8 @@
 """The skip-connections topic's formulas, written once as SymPy for prose, calculators and quizzes.
 
 Every function takes plain numbers (int, float, str decimals or SymPy Rationals) and returns exact
-SymPy values, so a page can format them and a test can hold them against torch. Conventions,
+SymPy values, so a test can hold them against torch; the course's own examples also come as
+readings (core.numbers) whose text a page places as it is. Conventions,
 stated once here and on the page:
 
 - "L layers" are L weight layers. Each multiplies the backpropagated gradient by delta, and
@@ -18,6 +19,8 @@ It deliberately leaves out anything that needs torch, and the course's numbers (
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
 from core import course
@@ -32,7 +35,7 @@ from core.conv import (
     standard_params,
 )
 from core.conv import C as BN_CHANNELS
-from core.numbers import Number, approx, decimal_tex, derivation, exact
+from core.numbers import Count, Figure, Number, Reading, approx, decimal_tex, derivation, exact
 
 delta, tau = sp.symbols("delta tau", positive=True)
 L = sp.Symbol("L", positive=True, integer=True)
@@ -113,6 +116,29 @@ def threshold_derivation(factor: Number, threshold: Number) -> list[str]:
     ]
 
 
+def threshold_problem(threshold: Number) -> str | None:
+    """Why the calculator cannot count layers to this threshold, in words; None when it can."""
+    if not 0 < exact(threshold) < 1:
+        return "Choose a threshold τ strictly between 0 and 1."
+    return None
+
+
+@dataclass(frozen=True)
+class Hint:
+    """The course's hint, worked out: its factor, its threshold, and the layers it takes."""
+
+    factor: Figure
+    threshold: Figure
+    layers: Count
+
+
+def course_hint() -> Hint:
+    """How many layers of the course's hint factor bring the product to its threshold."""
+    factor, threshold = course.HINT_FACTOR, course.HINT_THRESHOLD
+    layers = layers_to_threshold(factor, threshold)
+    return Hint(Figure(factor), Figure(threshold), Count(layers))
+
+
 def first_layer_derivation(factor: Number, depth: Number) -> list[str]:
     """LaTeX steps of g_1 / g_L = delta^(L-1): the formula, the values, the result."""
     return derivation("g_1 / g_L", GRADIENT_AT_FIRST_LAYER, {delta: factor, L: depth})
@@ -165,6 +191,11 @@ def sigmoid_max_slope() -> sp.Rational:
     z = sp.Symbol("z", real=True)
     slope = sp.diff(1 / (1 + sp.exp(-z)), z)
     return sp.nsimplify(slope.subs(z, 0))
+
+
+def sigmoid_max_slope_tex() -> str:
+    """The sigmoid's largest slope as LaTeX (a fraction)."""
+    return sp.latex(sigmoid_max_slope())
 
 
 def needs_projection(in_ch: Number, out_ch: Number, stride: Number) -> bool:
@@ -232,6 +263,35 @@ def scalar_residual_slope(w1: Number, w2: Number) -> sp.Expr:
     x = sp.Symbol("x")
     h = x + exact(w2) * sp.tanh(exact(w1) * x)
     return sp.diff(h, x).subs(x, 0)
+
+
+def checkpoint_vectors() -> tuple[Reading, Reading]:
+    """The course checkpoint's input x and branch output F(x), each read as a list: [5, 2, 4]."""
+    x, branch = course.CHECKPOINT_INPUT, course.CHECKPOINT_BRANCH
+    return Reading(x, str(list(x))), Reading(branch, str(list(branch)))
+
+
+@dataclass(frozen=True)
+class CounterExample:
+    """One unit H(x) = x + w2 tanh(w1 x) whose slope at 0, 1 + w1 w2, falls below the identity's."""
+
+    w1: Figure
+    w2: Figure
+    slope: Figure
+
+
+def counter_examples() -> tuple[CounterExample, ...]:
+    """The course's counter-examples to 'the gradient at the + is never below 1', worked out."""
+    return tuple(
+        CounterExample(Figure(w1), Figure(w2), Figure(scalar_residual_slope(w1, w2)))
+        for w1, w2 in course.COUNTER_EXAMPLES
+    )
+
+
+def saturating_point() -> tuple[Figure, Figure]:
+    """A point where both of the example block's tanh units saturate: the range's corners."""
+    low, high = course.EXAMPLE_X_RANGE
+    return Figure(high), Figure(low)
 
 
 def residual_jacobian(w1, w2) -> dict:

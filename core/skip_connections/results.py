@@ -1,5 +1,8 @@
 """Reading a degradation result (shipped in data/ or just trained): summaries a page can show.
 
+`degradation(result)` reads a sweep once into what the pages state (a `Degradation` of readings);
+`shipped_degradation()` reads the shipped one, so the skip-connections page and the summary place
+the same figures.
 Kept apart from experiments.py so a page that only shows the shipped figures (the summary page)
 doesn't import torch.
 """
@@ -8,9 +11,11 @@ from __future__ import annotations
 
 import json
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 
 from core import course
+from core.numbers import Count, Figure, Percent
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # core.data's, without its torch import
 
@@ -66,3 +71,66 @@ def at_depth(summary: list[dict], depth: int) -> dict[str, float]:
 def load_result(name: str = "degradation.json") -> dict:
     """A shipped result from data/."""
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """A sweep as the pages state it: its setup, where plain falls behind, its deepest errors."""
+
+    data: str  # the data set's name
+    samples: Count
+    features: Count
+    width: Count
+    activation: str
+    lr: Figure
+    batch_size: Count
+    steps: Count
+    seeds: Count
+    depths: tuple[int, ...]
+    deepest: int
+    onset: int | None  # the shallowest depth where plain trails residual by more than the margin
+    onset_margin: Percent
+    plain_error: Percent  # mean training error at the deepest depth
+    residual_error: Percent
+    plateau_from: int  # residual_plateau's, as percentages
+    plateau_best: Percent
+    plateau_worst: Percent
+    plateau_margin: Percent
+    seconds: Figure
+    torch: str
+
+
+def shipped_degradation() -> Degradation:
+    """The shipped sweep (data/degradation.json), read for the pages."""
+    return degradation(load_result())
+
+
+def degradation(result: dict) -> Degradation:
+    """A shipped or live sweep read once into the figures the pages place."""
+    config, data = result["config"], result["data"]
+    deepest = max(config["depths"])
+    errors = at_depth(error_summary(result), deepest)
+    plateau = residual_plateau(result)
+    return Degradation(
+        data=data["name"],
+        samples=Count(data["samples"]),
+        features=Count(data["features"]),
+        width=Count(config["width"]),
+        activation=config["activation"],
+        lr=Figure(config["lr"]),
+        batch_size=Count(config["batch_size"]),
+        steps=Count(config["steps"]),
+        seeds=Count(config["seeds"]),
+        depths=tuple(config["depths"]),
+        deepest=deepest,
+        onset=degradation_onset(result),
+        onset_margin=Percent(course.ONSET_MARGIN, 0),
+        plain_error=Percent(errors["plain"]),
+        residual_error=Percent(errors["residual"]),
+        plateau_from=plateau["from"],
+        plateau_best=Percent(plateau["best"]),
+        plateau_worst=Percent(plateau["worst"]),
+        plateau_margin=Percent(course.PLATEAU_MARGIN, 0),
+        seconds=Figure(result["seconds"]),
+        torch=result["torch"],
+    )

@@ -1,9 +1,16 @@
-"""Links that reproduce a setup: values from the URL, hostile ones refused, the link round-trips."""
+"""Links that reproduce a setup: values from the URL, hostile ones refused, the link round-trips,
+and every linked widget bounded exactly as its Link."""
 
+import ast
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
+
+from ui.links import Link
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SKIP = "app_pages/skip_connections.py"
 SEPARABLE = "app_pages/separable_convolutions.py"
@@ -80,3 +87,54 @@ def test_the_copy_link_reproduces_the_setup_on_a_new_session(new_app, page):
         shared |= dict(parse_qsl(re.sub(r"^[^?]*\?", "", link)))
     again = _open(new_app, page, shared)
     assert {key: again.session_state[key] for key in expected} == expected
+
+
+# The transfer page is being rewritten on the `transfer` branch (its Links and widgets still
+# disagree there); the lead adds it here when that branch merges.
+BOUNDED = (SKIP, SEPARABLE)
+WIDGETS = ("number_input", "slider", "select_slider", "selectbox", "radio", "multiselect", "toggle")
+
+
+def declared_links(page: str) -> list[Link]:
+    """Every Link a page declares, read by running only its imports, definitions and assignments."""
+    tree = ast.parse((ROOT / page).read_text(encoding="utf-8"))
+    kept = (ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)
+    module = ast.Module([node for node in tree.body if isinstance(node, kept)], type_ignores=[])
+    names: dict = {}
+    exec(compile(module, page, "exec"), names)  # the page's own trusted code, without its layout
+    found = {}
+    for value in names.values():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Link):
+                found[item.key] = item
+    return list(found.values())
+
+
+def bounds(at, link: Link) -> tuple:
+    """What the page's widget for a link accepts, in the link's terms."""
+    widget = next(w for kind in WIDGETS for w in at.get(kind) if w.key == link.key)
+    if link.kind in ("int", "float"):
+        return widget.proto.min, widget.proto.max, widget.proto.step if link.step else None
+    if link.kind == "bool":
+        return (widget.type,)
+    return tuple(widget.options)
+
+
+def expected(at, link: Link) -> tuple:
+    """The same, read from the link."""
+    if link.kind in ("int", "float"):
+        return link.low, link.high, link.step
+    if link.kind == "bool":
+        return ("toggle",)
+    widget = next(w for kind in WIDGETS for w in at.get(kind) if w.key == link.key)
+    return tuple(str(widget.format_func(choice)) for choice in link.choices)
+
+
+@pytest.mark.parametrize("page", BOUNDED)
+def test_every_linked_widget_accepts_exactly_what_its_link_accepts(open_page, page):
+    at = open_page(page, _skip_degradation_revealed=True)  # the sweep's form shows once revealed
+    links = declared_links(page)
+    assert links
+    assert {link.key: bounds(at, link) for link in links} == {
+        link.key: expected(at, link) for link in links
+    }

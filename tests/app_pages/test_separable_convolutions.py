@@ -285,3 +285,15 @@ def test_the_course_87_percent_is_shown_as_the_saving_of_its_example(at, changes
     changes({"sep_examples": True})
     table = next(df.value for df in at.dataframe if "ratio for N = 64" in df.value.columns)
     assert round(100 * float(table.loc["saving", "ratio for N = 64"])) == 87
+
+
+def test_torch_builds_the_networks_only_once_the_student_asks(open_page, monkeypatch):
+    from core.separable_convolutions import claims
+
+    built = []
+    costs = claims.network_costs
+    monkeypatch.setattr(claims, "network_costs", lambda: built.append(1) or costs())
+    fresh = open_page(PAGE)
+    assert built == []
+    fresh.button(key="sep_count_quote").click().run()
+    assert built and any("torch counts ResNet-50" in m.value for m in fresh.markdown)

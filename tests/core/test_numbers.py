@@ -31,3 +31,8 @@ def test_a_rate_never_reads_as_zero_however_small():
 
 def test_a_reading_keeps_its_value_for_charts_and_tests():
     assert Percent(0.25).value == 0.25 and Count(7).value == 7
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_a_measurement_that_overflowed_reads_as_python_writes_it(value):
+    assert Figure(value, ".3g").text == f"{value:.3g}"

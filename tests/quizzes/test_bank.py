@@ -222,3 +222,11 @@ def test_no_choice_question_gives_its_answer_away_by_being_the_longest_option(qi
     variant = bank.variant(qid, seed)
     others = [len(o) for o in variant.options if o != variant.expected]
     assert len(variant.expected) <= max(others), variant.expected
+
+
+def test_the_banks_sizes_count_every_question_and_exercise():
+    sizes = bank.sizes()
+    assert sizes.questions.value == len(bank.bank()) == len(bank.pool(bank.TOPICS))
+    assert sizes.exercises.value == len(
+        {q.source.split()[1][0] for q in bank.bank().values() if q.source.startswith("exercise")}
+    )

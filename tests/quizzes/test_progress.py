@@ -112,3 +112,17 @@ def test_a_group_counts_as_solved_only_when_every_question_in_it_is():
     record = progress.record_attempt(progress.record_attempt({}, "a", True), "b", False)
     groups = {1: ["a"], 2: ["a", "b"], 3: ["c"]}
     assert progress.solved_groups(record, groups) == [1]
+
+
+def test_a_tally_counts_the_solved_questions_of_a_pool():
+    record = {"a": Record(attempts=2, solved=True), "b": Record(attempts=1)}
+    tally = progress.tally(record, ["a", "b", "c"])
+    assert (tally.share, tally.text) == (1 / 3, "1 of 3 solved in these topics")
+
+
+def test_the_import_message_says_how_many_questions_it_read_and_skipped():
+    one = {"a": Record()}
+    assert progress.loaded_message(one, 0) == "Loaded progress for 1 question."
+    assert progress.loaded_message({**one, "b": Record()}, 3).startswith(
+        "Loaded progress for 2 questions. 3 entries"
+    )

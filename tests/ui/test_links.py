@@ -67,3 +67,11 @@ def test_anything_else_is_refused(link, text):
 )  # fmt: skip
 def test_a_value_shown_in_a_link_reads_back_as_itself(link, value):
     assert link.parse(link.show(value)) == value
+
+
+STEPPED = Link("k", "ir_in", "int", 8, 512, step=8)
+
+
+@pytest.mark.parametrize(("text", "value"), [("8", 8), ("24", 24), ("512", 512), ("13", None)])
+def test_a_stepped_link_accepts_only_the_values_on_its_step(text, value):
+    assert STEPPED.parse(text) == value

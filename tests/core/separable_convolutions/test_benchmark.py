@@ -260,3 +260,28 @@ def test_a_live_benchmark_reports_progress_for_every_layer_and_its_wall_time(mon
     out = bm.live_benchmark(request, progress=lambda done, what: seen.append((done, what)))
     assert len(seen) == len(bm.LAYERS) * len(bm.MEMORY_FORMATS)
     assert seen[0] == (0.0, "timing standard, contiguous") and out["seconds"] > 0
+
+
+def test_a_live_reading_states_the_speed_ups_as_ratios_of_medians():
+    rows = [
+        {"layer": layer, "memory_format": fmt, "flops": flops, "bytes": 10, "median_s": median}
+        | {"q25_s": 0.9 * median, "q75_s": 1.1 * median, "gflop_per_s": 1.0, "intensity": 2.5}
+        for fmt, scale in (("contiguous", 1.0), ("channels_last", 2.0))
+        for layer, flops, median in (
+            ("standard", 900, 0.008 * scale),
+            ("separable", 100, 0.004 * scale),
+            ("depthwise", 30, 0.003 * scale),
+            ("pointwise", 70, 0.001 * scale),
+        )
+    ]
+    result = {"rows": rows, "summary": bm._summary(rows)}
+    reading = bm.live_reading(result)
+    contiguous = reading.speedups[0]
+    assert (contiguous.memory_format, contiguous.speedup.text) == ("contiguous", "2.00")
+    assert contiguous.flop_ratio.text == "9.00"
+    assert contiguous.low.text == f"{0.9 * 0.008 / (1.1 * 0.004):.2f}"
+    assert reading.channels_last["depthwise"].text == "0.50"
+    assert (reading.depthwise_flop_share.text, reading.depthwise_time_share.text) == (
+        "30.0%",
+        "75%",
+    )

@@ -50,28 +50,44 @@ def test_the_quotes_speeds_are_held_to_one_device_rate():
     # by hand from the course's quote, "2 seconds per frame" and "30 fps": 4000 MACs in 2 s is
     # 2000 MACs a second, which runs 500 MACs 4 times a second; 30 fps of 500 needs 15,000;
     # 30 fps against one frame in 2 s is 60 times faster.
-    assert (check["implied_rate"], check["mobilenet_fps_at_that_rate"]) == (2000, 4)
-    assert (check["rate_for_quoted_fps"], check["work_ratio"], check["speed_ratio"]) == (
-        15_000,
-        8,
-        60,
-    )
+    assert (check.implied_rate.value, check.mobilenet_fps_at_that_rate.value) == (2000, 4)
+    assert check.rate_for_quoted_fps.value == 15_000
+    assert (check.work_ratio.value, check.speed_ratio.value) == (8, 60)
 
 
 def test_the_takeaways_accuracy_loss_is_the_difference_of_the_cited_accuracies(costs):
     check = claims.takeaway_check(costs, 3, 64)
     table = {k: sp.Rational(v) for k, v in course.MOBILENET_TABLE4.items()}
     loss = table["Conv MobileNet"] - table["MobileNet"]
-    assert check["accuracy_loss"] == pytest.approx(float(loss))
-    assert check["accuracy_loss"] > check["course_loss_bound"]  # "less than 1%" does not hold
+    assert check.accuracy_loss.value == loss
+    assert check.accuracy_loss.value > check.course_loss_bound.value  # "less than 1%" fails
 
 
 def test_the_course_range_is_missed_at_its_own_example(costs):
-    assert claims.takeaway_check(costs, 3, 64)["in_course_range"] is False
-    assert claims.takeaway_check(costs, 3, 128)["in_course_range"] is True
+    assert claims.takeaway_check(costs, 3, 64).in_course_range is False
+    assert claims.takeaway_check(costs, 3, 128).in_course_range is True
 
 
 def test_the_bottleneck_is_wide_narrow_wide_and_the_inverted_residual_narrow_wide_narrow():
     widths = claims.bottleneck_widths()
     resnet, mobile = widths["ResNet bottleneck"], widths["inverted residual"]
     assert resnet[0] == resnet[-1] > resnet[1] and mobile[0] == mobile[-1] < mobile[1]
+
+
+def test_the_quote_check_states_the_networks_in_millions_and_billions():
+    costs = {
+        "ResNet-50": {"params": 25_557_032, "macs": 4_089_184_256},
+        "MobileNet": {"params": 4_231_976, "macs": 568_740_352},
+    }
+    check = claims.quote_check(costs)
+    assert (check.resnet_params.text, check.resnet_macs.text, check.resnet_flops.text) == (
+        "25,557,032",
+        f"{4_089_184_256 / 1e9:.2f}",
+        f"{2 * 4_089_184_256 / 1e9:.1f}",
+    )
+    assert claims.quoted_params().text == f"{course.QUOTE['resnet50_params'] / 1e6:.0f}"
+
+
+def test_the_bottleneck_chains_read_as_the_widths_in_order():
+    widths = claims.bottleneck_widths()
+    assert claims.bottleneck_chains() == tuple(" → ".join(map(str, w)) for w in widths.values())

@@ -285,3 +285,30 @@ def test_cost_ratio_is_derived_as_one_over_n_plus_one_over_kernel_squared():
 def test_the_course_hint_n_gives_less_than_the_target_reduction():
     hint = 1 / (Fraction(1, course.COURSE_HINT_N) + Fraction(1, 9))
     assert hint <= course.REDUCTION_TARGET
+
+
+@pytest.mark.parametrize("shape", SHAPES[:6])
+def test_layer_costs_are_torchs_counts_as_text(shape):
+    k, m, n, size, stride, padding = shape
+    costs = f.layer_costs(k, m, n, size, stride, padding)
+    standard = _conv(m, n, k, stride, padding)
+    separable = params(_conv(m, m, k, stride, padding, groups=m)) + params(_conv(m, n, 1))
+    x = torch.empty(1, m, size, size, device=META)
+    assert costs.out_size == _torch_out_side(k, m, size, stride, padding)
+    assert costs.standard_params.text == f"{params(standard):,}"
+    assert costs.separable_params.text == f"{separable:,}"
+    assert costs.standard_macs.text == f"{_torch_flops(standard, x) // 2:,}"
+
+
+def test_the_threshold_reading_sets_the_courses_hint_beside_the_answer():
+    facts = f.threshold_reading(3, 8)
+    first = first_n_above(3, Fraction(8))
+    assert (facts.n, facts.previous_n, facts.ceiling, facts.hint_n) == (first, first - 1, 9, 9)
+    assert facts.hint_reduction.text == "4.5"  # 1 / (1/9 + 1/9)
+
+
+def test_the_course_examples_table_is_text_with_blanks_where_the_course_gives_nothing():
+    examples = f.course_examples_reading()
+    q1 = examples.table["Q1"]
+    assert (q1["standard MACs"], q1["separable weights"]) == ("", f"{9 * 128 + 128 * 256:,}")
+    assert (examples.saving.text, examples.reduction.text) == ("87%", "7.89")

@@ -146,3 +146,15 @@ def test_inverted_residual_counts_read_torchvisions_layer_sizes(t):
         "project": convs[-1].weight.numel(),
         "batchnorm": bn,
     }
+
+
+@pytest.mark.parametrize(("in_ch", "out_ch", "stride", "t"), [(24, 24, 1, 6), (24, 32, 2, 1)])
+def test_an_inverted_residual_reading_counts_the_built_blocks_convolution_weights(
+    in_ch, out_ch, stride, t
+):
+    reading = models.inverted_residual_reading(in_ch, out_ch, stride, t)
+    block = models.InvertedResidual(in_ch, out_ch, stride, t)
+    convs = sum(m.weight.numel() for m in block.modules() if isinstance(m, nn.Conv2d))
+    assert reading.weights.text == f"{convs:,}"
+    assert reading.expands is (t > 1) and reading.skip is block.use_skip
+    assert all(row["SymPy"] == row["torch (built block)"] for row in reading.rows)

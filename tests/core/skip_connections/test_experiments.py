@@ -287,7 +287,7 @@ def test_time_estimate_grows_with_the_work():
 
 def test_jacobian_check_finds_sympy_and_torch_in_agreement():
     check = experiments.jacobian_check(course.EXAMPLE_W1, course.EXAMPLE_W2, (1, -2))
-    assert check["max_difference"] < 1e-12
+    assert check.max_difference.value < 1e-12
 
 
 @pytest.mark.parametrize(
@@ -430,3 +430,34 @@ def test_the_torch_free_reader_finds_the_shipped_results_where_core_data_keeps_t
     from core import data
 
     assert results.DATA_DIR == data.DATA_DIR
+
+
+def test_flow_readings_state_the_ratio_until_a_layer_underflows():
+    rows = experiments.gradient_flow(50, "sigmoid", init="default")
+    plain, residual = experiments.flow_readings(rows)
+    zero = [r["layer"] for r in rows if r["family"] == "plain" and r["grad_norm"] == 0]
+    assert (plain.family, plain.ratio, plain.underflowed.value) == ("Plain", None, len(zero))
+    assert (plain.first_underflowed, plain.last_underflowed) == (min(zero), max(zero))
+    norms = {r["layer"]: r["grad_norm"] for r in rows if r["family"] == "residual"}
+    assert residual.ratio.text == f"{norms[1] / norms[max(norms)]:.3g}"
+
+
+def test_a_block_reading_sets_sympys_counts_beside_torchs():
+    block = experiments.block_reading((32, 56, 56), 64, 2)
+    assert block.projection and block.torch_projection
+    assert block.projection_params.text == block.torch_shortcut_params.text == f"{32 * 64 + 128:,}"
+    assert block.block_params.value == block.torch_block_params.value
+    assert block.shape == block.torch_shape == (64, 28, 28)
+
+
+def test_the_small_resnets_chain_marks_a_projection_exactly_where_the_shape_changes():
+    reading = experiments.small_resnet_reading()
+    blocks = experiments.small_resnet_report()["blocks"]
+    marked = ["projection" in part for part in reading.chain.split("), ")]
+    needs = [formulas.needs_projection(b["in_ch"], b["out_ch"], b["stride"]) for b in blocks]
+    assert marked == needs and sum(marked) == 1
+    assert reading.torch_total.value == reading.sympy_total.value
+
+
+def test_a_sweeps_depths_are_kept_sorted_however_they_are_listed():
+    assert DegradationConfig(depths=[8, 2, 4]).depths == (2, 4, 8)

@@ -286,3 +286,25 @@ def test_only_the_option_keeping_the_shape_can_use_the_identity():
         if not formulas.needs_projection(64, out_ch, stride):
             free.append(option)
     assert free == [question.expected]
+
+
+def test_the_course_hint_counts_layers_by_repeated_multiplication():
+    hint = formulas.course_hint()
+    layers = smallest_k_by_multiplying(float(course.HINT_FACTOR), float(course.HINT_THRESHOLD))
+    assert (hint.factor.text, hint.threshold.text, hint.layers.value) == ("0.85", "0.01", layers)
+
+
+def test_the_counter_examples_slopes_are_one_plus_w1_w2():
+    for example, (w1, w2) in zip(formulas.counter_examples(), course.COUNTER_EXAMPLES, strict=True):
+        assert float(example.slope.value) == 1 + float(w1) * float(w2)
+        assert (example.w1.text, example.w2.text) == (w1, w2)
+
+
+def test_the_checkpoint_reads_as_lists():
+    x, branch = formulas.checkpoint_vectors()
+    assert (x.text, branch.text) == ("[5, 2, 4]", "[-2, -1, -3]")
+
+
+@pytest.mark.parametrize(("threshold", "refused"), [("0", True), ("1", True), ("0.05", False)])
+def test_a_threshold_outside_zero_and_one_is_refused_in_words(threshold, refused):
+    assert (formulas.threshold_problem(threshold) is not None) is refused
