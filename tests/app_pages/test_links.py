@@ -89,9 +89,7 @@ def test_the_copy_link_reproduces_the_setup_on_a_new_session(new_app, page):
     assert {key: again.session_state[key] for key in expected} == expected
 
 
-# The transfer page is being rewritten on the `transfer` branch (its Links and widgets still
-# disagree there); the lead adds it here when that branch merges.
-BOUNDED = (SKIP, SEPARABLE)
+BOUNDED = (SKIP, SEPARABLE, TRANSFER)
 WIDGETS = ("number_input", "slider", "select_slider", "selectbox", "radio", "multiselect", "toggle")
 
 
