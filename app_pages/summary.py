@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.headline import headline
 from core.skip_connections import results
+from core.transfer_learning import strategy
 from ui import show
 
 st.title("Summary and references")
@@ -49,10 +50,8 @@ with right, st.container(border=True, height="stretch"):
     st.subheader("🔁 Transfer learning")
     st.latex(rf"\eta_d = {figures.rate_tex}")
     st.markdown(
-        "Freeze what transfers, retrain what doesn't: the less data and the closer its domain "
-        "to the pretraining images, the more of the backbone stays frozen (strategy A, feature "
-        "extraction); more data or a further domain unfreezes the last blocks (B) or everything "
-        "(C). Unfrozen groups learn more slowly the further they sit from the new head, $d$ "
+        f"{strategy.in_brief()} Unfrozen groups learn more slowly the further they sit from "
+        "the new head, $d$ "
         "groups away at $r^d$ times its rate, and the head is always replaced to match the "
         "task's classes."
     )

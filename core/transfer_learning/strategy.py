@@ -225,6 +225,18 @@ def takeaway() -> str:
     )
 
 
+def in_brief() -> str:
+    """The rule in one sentence for the summary, its letters read from the rule itself."""
+    small, medium, large = (_RULES[(band, False)][0] for band in ("small", "medium", "large"))
+    return (
+        "Freeze what transfers, retrain what doesn't, and let the amount of labelled data decide "
+        f"how much: with few images freeze the whole backbone and train only a new head "
+        f"(**{small}**, feature extraction), on an earlier layer's features when the domain is "
+        f"far from the pretraining images; with more, also unfreeze the last blocks "
+        f"(**{medium}**); with plenty, let every block learn (**{large}**)."
+    )
+
+
 def unfrozen_blocks(letter: str, blocks: int, partial: int = CASE_UNFROZEN_BLOCKS) -> int:
     """Feature blocks a strategy trains, counted from the end: A none, B `partial`, C all."""
     counts = {"A": 0, "B": partial, "C": blocks}

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from core.headline import headline
+from core.transfer_learning import strategy
 
 
 @pytest.fixture
@@ -27,3 +28,10 @@ def test_the_resnet_reference_calls_option_a_zero_padding_not_a_projection(pages
     option_a = re.search(r"option A(.*?)option B", pages["summary"], re.S)
     assert option_a and "zero" in option_a[1] and "project" not in option_a[1]
     assert "projection shortcuts (options A and B)" not in pages["summary"]
+
+
+def test_the_summarys_transfer_rule_picks_what_the_rule_picks_for_small_unfamiliar_data(pages):
+    brief = re.search(r"with few images(.*?); with more", pages["summary"], re.S)
+    picked = strategy.recommend(strategy.SMALL_BELOW - 1, 0.0)["strategy"]
+    assert brief and f"**{picked}**" in brief[1]
+    assert "further domain unfreezes" not in pages["summary"]

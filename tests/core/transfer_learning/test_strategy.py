@@ -1,5 +1,7 @@
 """The strategy rule on the course's scenarios, cs231n's four cases, and bad input."""
 
+import re
+
 import pytest
 
 from core.transfer_learning import strategy
@@ -108,3 +110,9 @@ def test_an_unknown_letter_is_refused():
 def test_the_verdict_says_whether_the_prediction_was_right():
     assert "as you predicted" in strategy.verdict(300, 0.1, "A")
     assert "you predicted C" in strategy.verdict(300, 0.1, "C")
+
+
+def test_the_one_sentence_rule_names_the_strategies_the_rule_picks_from_small_to_large():
+    sizes = (strategy.SMALL_BELOW - 1, strategy.SMALL_BELOW, strategy.LARGE_FROM)
+    picked = [strategy.recommend(n, 0.0)["strategy"] for n in sizes]
+    assert re.findall(r"\*\*([ABC])\*\*", strategy.in_brief()) == picked
