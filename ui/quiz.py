@@ -84,14 +84,14 @@ def _seed(key: str, randomise: bool) -> int:
     return seeds[key]
 
 
-def _session() -> str:
+def session() -> str:
     """This browser session's name for the checker, which limits each session's slow checks."""
     return st.session_state.setdefault(SESSION, uuid.uuid4().hex)
 
 
 def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
     answer = st.session_state.get(answer_key) or ""
-    verdict = variant.check(answer, session=_session())
+    verdict = variant.check(answer, session=session())
     box = _box(key)
     typed = variant.question.kind != "choice"
     refused = verdict.interpreted is None if typed else not answer  # costs no attempt

@@ -42,6 +42,8 @@ from quizzes.classroom.settings import Settings
 BUSY_MS = 3000  # how long a SQLite writer waits for the lock before the write fails
 WRITE = "live_class_write"  # execution option: this transaction writes (BEGIN IMMEDIATE)
 CODE_TRIES = 20  # fresh codes tried when one is taken
+NO_CLASS = "There is no running class with that code; check it with your instructor."
+ENDED = "This class has ended; ask your instructor for the new code."
 NICKNAME = re.compile(r"[^\W_]+(?:[ '.\-][^\W_]+)*\.?")  # letters, digits, single separators
 
 
@@ -185,10 +187,10 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 def prepare(engine: sa.Engine) -> None:
     """Set an engine up for the store once: SQLite's transactions and WAL, then the schema."""
-    if engine.dialect.name == "sqlite":
-        if not event.contains(engine, "connect", _sqlite_connect):
-            event.listen(engine, "connect", _sqlite_connect)
-            event.listen(engine, "begin", _sqlite_begin)
+    sqlite_engine = engine.dialect.name == "sqlite"
+    if sqlite_engine and not event.contains(engine, "connect", _sqlite_connect):
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     schema.migrate(engine.execution_options(**{WRITE: True}))
 
 
@@ -387,6 +389,40 @@ class Store:
 
     # --------------------------------------------------------------------------- students
 
+    def _allow(self, source: str | None, now: float) -> str:
+        """The source's hash, if it may still try codes; Refused after too many wrong ones."""
+        source_hash = keys.digest(source or "unknown")
+        with self._transaction(write=False) as db:
+            failures = db.execute(
+                sa.select(sa.func.count())
+                .select_from(join_failures)
+                .where(
+                    join_failures.c.source == source_hash,
+                    join_failures.c.at > now - self.settings.failure_window_s,
+                )
+            ).scalar_one()
+        if failures >= self.settings.join_failures:
+            raise Refused("Too many wrong codes came from your network; please wait a few minutes.")
+        return source_hash
+
+    def _wrong_code(self, source_hash: str, now: float) -> Refused:
+        """Count a wrong code against its source; the refusal to raise."""
+        with self._transaction(write=True) as db:
+            db.execute(join_failures.insert().values(source=source_hash, at=now))
+        return Refused(NO_CLASS)
+
+    def find(self, code: str, source: str | None) -> ClassState:
+        """A running class by its typed code (before joining it); a wrong code counts as in join."""
+        now = self.now()
+        source_hash = self._allow(source, now)
+        normal = keys.normal_code(code)
+        state = None if normal is None else self.state(normal)
+        if state is None:
+            raise self._wrong_code(source_hash, now)
+        if state.ended(now, self.settings):
+            raise Refused(ENDED)
+        return state
+
     def join(self, code: str, source: str | None, nickname: str | None = None) -> str:
         """Join a class by its typed code; returns the student's token (kept in their link).
 
@@ -394,16 +430,7 @@ class Store:
         code counts against the source; too many within the window and joining is refused.
         """
         now = self.now()
-        window = now - self.settings.failure_window_s
-        source_hash = keys.digest(source or "unknown")
-        with self._transaction(write=False) as db:
-            failures = db.execute(
-                sa.select(sa.func.count())
-                .select_from(join_failures)
-                .where(join_failures.c.source == source_hash, join_failures.c.at > window)
-            ).scalar_one()
-        if failures >= self.settings.join_failures:
-            raise Refused("Too many wrong codes came from your network; please wait a few minutes.")
+        source_hash = self._allow(source, now)
         normal = keys.normal_code(code)
         token = keys.new_secret()
         with self._transaction(write=True) as db:
@@ -412,11 +439,9 @@ class Store:
                 row = db.execute(
                     sa.select(classes).where(classes.c.code == normal).with_for_update()
                 ).first()
-            if row is None:
-                db.execute(join_failures.insert().values(source=source_hash, at=now))
-            else:
+            if row is not None:
                 if self._over(row, now):
-                    raise Refused("This class has ended; ask your instructor for the new code.")
+                    raise Refused(ENDED)
                 count = db.execute(
                     sa.select(sa.func.count())
                     .select_from(students)
@@ -433,9 +458,7 @@ class Store:
                     )
                 )
         if row is None:
-            raise Refused(
-                "There is no running class with that code; check it with your instructor."
-            )
+            raise self._wrong_code(source_hash, now)
         return token
 
     def _nickname(self, nickname: str | None) -> str | None:

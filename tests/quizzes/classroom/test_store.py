@@ -321,3 +321,14 @@ def test_a_locked_sqlite_database_makes_a_write_unavailable_and_loses_nothing(
         blocker.rollback()
         blocker.close()
     assert s.answer(hosted.code, token, asked.id, judged("29")) == 1
+
+
+def test_finding_a_class_by_code_counts_wrong_codes_like_joining(make):
+    s = make(join_failures=2)
+    hosted = s.start(nicknames=True)
+    assert s.find(hosted.code.lower(), "10.0.0.7").nicknames
+    for _ in range(2):
+        with pytest.raises(Refused, match="no running class"):
+            s.find("CCCCCC", "10.0.0.7")
+    with pytest.raises(Refused, match="wait a few minutes"):
+        s.find(hosted.code, "10.0.0.7")
