@@ -1,12 +1,14 @@
 """The live class page with AppTest: a host and students on a SQLite file, through the real page."""
 
+from fractions import Fraction
+
 import pytest
 import sqlalchemy as sa
 
 from quizzes import bank, classroom, progress
 from quizzes.classroom import schema
 from ui import classroom as live
-from ui import quiz
+from ui import lecture, quiz
 
 PAGE = "app_pages/live_class.py"
 QUESTION = "vg-depth-threshold"  # the first question the host's picker offers
@@ -247,3 +249,36 @@ def test_the_schema_is_created_in_the_configured_file(visit, database):
     visit()
     with sa.create_engine(f"sqlite:///{database}").connect() as connection:
         assert schema.applied(connection) == schema.VERSION
+
+
+def test_ask_the_class_turns_the_calculators_setup_into_the_hosts_next_question(
+    new_app, database, store
+):
+    at = new_app()
+    at.secrets["live_class"] = {"sqlite_path": str(database)}
+    at.session_state[lecture.LECTURE] = True
+    at.run()
+    at.switch_page("app_pages/skip_connections.py").run()
+    at.number_input(key="vg_delta").set_value(0.85).run()
+    at.button(key="vg:ask").click().run()
+    assert not at.exception, at.exception
+    assert "Start a class to ask *Depth at which the gradient" in text_of(at)
+    at.switch_page(PAGE)  # AppTest stays on the page it was given; a browser follows
+    at.button(key="live_start").click().run()
+    assert "**From the page you were on:**" in text_of(at) and "δ = 0.85" in text_of(at)
+    at.button(key="live_open_queued").click().run()
+    asked = store.state(param(at, "class")).asked
+    given = dict(asked.given)
+    assert asked.question_id == QUESTION and given["delta"] == "0.85"
+    delta, tau = Fraction(given["delta"]), Fraction(given["tau"])
+    k, product = 0, Fraction(1)
+    while product > tau:  # brute force, not the bank's formula
+        k, product = k + 1, product * delta
+    assert asked.variant().expected == k
+
+
+def test_outside_lecture_mode_the_calculator_has_no_ask_button(new_app, database):
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/skip_connections.py").run()
+    assert "vg:ask" not in [b.key for b in at.button]
