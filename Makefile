@@ -49,3 +49,4 @@ postgres:
 
 screenshots: $(DEV) chromium
 	SCREENSHOT_DIR=docs $(PY) -m pytest tests/e2e/test_pages_browser.py -q
+	SCREENSHOT_DIR=docs $(PY) -m pytest tests/e2e/test_live_class_browser.py -q -k room
