@@ -29,7 +29,7 @@ MAIN = "[data-testid='stMain']"
 EXCEPTION = "[data-testid='stException']"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 900}
-HEIGHT = "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
+HEIGHT = "document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight"
 
 
 @contextlib.contextmanager
@@ -132,12 +132,10 @@ def screenshot(page, name: str, width: int) -> None:
     folder = os.environ.get("SCREENSHOT_DIR")
     if not folder:
         return
-    height = page.evaluate(
-        "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": width, "height": min(height + 50, 20_000)})
+    height = page.evaluate(HEIGHT)  # the main column's; the hidden sidebar is taller
+    page.set_viewport_size({"width": width, "height": min(height + 80, 20_000)})
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(Path(folder) / f"{name}.png"))  # the viewport holds the content
 
 
 def test_a_room_answers_right_with_a_slip_and_unreadably_and_each_sees_its_verdict(
@@ -169,6 +167,7 @@ def test_a_room_answers_right_with_a_slip_and_unreadably_and_each_sees_its_verdi
         host.get_by_role("button", name="Reveal").click()
         wait_for_text(host, "✅", "Answer:")
         wait_for_text(students[0], "Correct.", "Answer:")
+        screenshot(students[0], "live_class_student_phone_revealed", 390)
         wait_for_text(students[1], "One layer short", "Answer:")
         wait_for_text(students[2], "couldn't be read", "Answer:")
         assert "Correct." not in text(students[1]) and "Correct." not in text(students[2])
