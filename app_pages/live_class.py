@@ -123,7 +123,7 @@ def join_link(code: str) -> None:
 # ------------------------------------------------------------------------------ student
 
 
-@st.fragment(run_every=live.STUDENT_POLL_S)
+@st.fragment(run_every=store.settings.student_poll_s)
 def watch_as_student(code: str, token: str) -> None:
     """The student's poll: nothing drawn unless the class changed or a pending answer moved."""
     now = time.time()
@@ -252,7 +252,7 @@ def student_view(code: str, token: str) -> None:
 # --------------------------------------------------------------------------------- host
 
 
-@st.fragment(run_every=live.HOST_POLL_S)
+@st.fragment(run_every=store.settings.host_poll_s)
 def watch_as_host(code: str) -> None:
     """The host's live panel: joined and answered counts, bars by meaning, slips, unreadable."""
     now = time.time()

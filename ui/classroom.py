@@ -5,14 +5,16 @@
   pre-ping and a connect timeout) or, without one, a SQLite file at `[live_class] sqlite_path`
   (default `var/live_class.sqlite` in the repository, gitignored).
 - Polls. A student's view is drawn in full only when the class changes: a fragment runs every
-  STUDENT_POLL_S, reads the class's one row through a cache shared by every session on this
-  server (STATE_TTL_S), compares its signature (host actions and the countdown) with the one
-  drawn, and asks for a full rerun only when they differ; an unchanged tick draws nothing.
-  Average delay from the host's click to the question on a phone: STUDENT_POLL_S / 2 +
-  STATE_TTL_S / 2, about 1 s; at most STUDENT_POLL_S + STATE_TTL_S + one rerun, about 2.2 s.
-  150 students make 100 ticks a second. The host's panel refreshes every HOST_POLL_S from a
-  tally cached for LIVE_TTL_S, so it is at most about 3 s behind. The database stays the only
-  source of truth: caches hold copies for under a second, and no thread writes into a session.
+  Settings.student_poll_s (1.5 s), reads the class's one row through a cache shared by every
+  session on this server (STATE_TTL_S), compares its signature (host actions and the countdown)
+  with the one drawn, and asks for a full rerun only when they differ; an unchanged tick draws
+  nothing. Average delay from the host's click to the question on a phone: poll / 2 +
+  STATE_TTL_S / 2, about 1 s; at most poll + STATE_TTL_S + one rerun, about 2.2 s. 150 students
+  make 100 ticks a second; a tick costs what an empty fragment costs (Streamlit's own run,
+  measured 10-12 ms of CPU here), so a deployer short of CPU raises `student_poll_s` in
+  `[live_class]`. The host's panel refreshes every Settings.host_poll_s (2 s) from a tally
+  cached for LIVE_TTL_S, so it is at most about 3 s behind. The database stays the only source
+  of truth: caches hold copies for under a second, and no thread writes into a session.
 - Who a session is lives in the URL's query parameters (`class`, `host` or `student`), copied
   into session state so a page change keeps them, and written back when the page is opened
   again: a reload, a dropped connection or a restarted server rejoins the same host or student.
@@ -37,8 +39,6 @@ from ui import quiz
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "app_pages/live_class.py"
 URL_PATH = "live_class"
-STUDENT_POLL_S = 1.5  # a student's tick: the question shows about 1 s after the click
-HOST_POLL_S = 2.0  # the host's panel: at most about 3 s behind with the tally's cache
 STATE_TTL_S = 0.5  # the class row shared by every session on this server
 LIVE_TTL_S = 1.0  # the host's tally shared by every host tab on this server
 PG_CONNECT_TIMEOUT_S = 5  # an unreachable PostgreSQL fails fast rather than hanging a poll

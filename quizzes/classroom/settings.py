@@ -24,6 +24,8 @@ class Settings:
     join_failures: int = 40  # wrong codes from one address within the window (a hall is one NAT)
     failure_window_s: float = 600.0
     grace_s: float = 2.0  # an answer sent this long after a countdown's end still counts
+    student_poll_s: float = 1.5  # a phone asks this often whether the class changed (its CPU)
+    host_poll_s: float = 2.0  # the host's counts refresh this often
     sqlite_path: str = "var/live_class.sqlite"  # relative to the repository; gitignored
 
     @classmethod
