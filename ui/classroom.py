@@ -116,7 +116,7 @@ def identity() -> dict:
     given = {name: value for name, value in given.items() if value}
     if given.get("class"):
         role = st.session_state.get(ROLE, {})
-        if role.get("class") != given["class"] or not (set(given) - {"class"}):
+        if role.get("class") != given["class"]:  # a join link of this class keeps its seat
             role = {}
         st.session_state[ROLE] = role | given
     role = st.session_state.get(ROLE, {})

@@ -282,3 +282,14 @@ def test_outside_lecture_mode_the_calculator_has_no_ask_button(new_app, database
     at.run()
     at.switch_page("app_pages/skip_connections.py").run()
     assert "vg:ask" not in [b.key for b in at.button]
+
+
+def test_opening_the_join_link_again_in_the_same_tab_keeps_the_seat(visit, store):
+    _, code, _ = start_class(visit)
+    at = visit(**{"class": code})
+    token = param(at, "student")
+    at.query_params.clear()
+    at.query_params["class"] = code
+    rerun(at)
+    assert param(at, "student") == token
+    assert store.live(code, None).joined == 1
