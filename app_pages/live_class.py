@@ -171,7 +171,11 @@ def answer_box(code: str, token: str, asked: classroom.Asked) -> None:
     elif outcome == "stored":
         sent(detail, variant)
     else:
-        mine = store.mine(asked.id, token)
+        try:
+            mine = store.mine(asked.id, token)
+        except classroom.Unavailable:
+            live.out_of_reach()
+            return
         if mine is not None:
             sent(mine, variant)
 
@@ -211,7 +215,7 @@ def student_view(code: str, token: str) -> None:
         state = live.class_state(code)
         student = None if state is None else store.student(code, token)
     except classroom.Unavailable:
-        st.info("The class is out of reach for a moment; this page keeps trying.", icon="📡")
+        live.out_of_reach()
         watch_as_student(code, token)
         return
     live.saw(state, now)
@@ -239,14 +243,22 @@ def student_view(code: str, token: str) -> None:
         if asked.closes_at is not None:
             st.caption(f"Answering closes in about {asked.closes_at - now:.0f} s.")
         answer_box(code, token, asked)
-    elif phase == "closed":
-        mine = store.mine(asked.id, token)
-        if mine is not None:
-            sent(mine, variant)
-        st.info("Answering is closed. Wait for the reveal.", icon="🔒")
-    else:
-        live.record_reveal(state, token)
-        revealed(asked, token)
+        return
+    try:
+        if phase == "closed":
+            closed(asked, token)
+        else:
+            live.record_reveal(state, token)
+            revealed(asked, token)
+    except classroom.Unavailable:
+        live.out_of_reach()
+
+
+def closed(asked: classroom.Asked, token: str) -> None:
+    mine = store.mine(asked.id, token)
+    if mine is not None:
+        sent(mine, asked.variant())
+    st.info("Answering is closed. Wait for the reveal.", icon="🔒")
 
 
 # --------------------------------------------------------------------------------- host

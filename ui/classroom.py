@@ -47,9 +47,10 @@ QR_SCALE = 12  # pixels per QR module: about 450 px for a join link, readable ac
 ROLE = "_live_role"  # {"class": code, "host": secret} or {"class": code, "student": token}
 SEEN = "_live_seen"  # the class signature this session last drew
 PENDING = "_live_pending"  # asked id -> (Judged, sent at): answers still to be stored
-SENT = "_live_sent"  # asked id -> what happened to the last answer sent: a Notice
+SENT = "_live_sent"  # asked id -> (outcome, detail) of the last answer sent, for its box
 RECORDED = "_live_recorded"  # asked ids already counted in this session's progress
 ASKING = "_live_asking"  # (question id, given) queued by an Ask the class button
+HOST_ERROR = "_live_host_error"  # the last host action's refusal, shown after the rerun
 PARAMS = ("class", "host", "student")
 
 
@@ -160,6 +161,12 @@ def saw(state: classroom.ClassState | None, now: float) -> None:
     st.session_state[SEEN] = None if state is None else state.signature(now, _store().settings)
 
 
+def out_of_reach() -> None:
+    """Say the class can't be read now; the poll redraws the view once it can."""
+    st.info("The class is out of reach for a moment; this page keeps trying.", icon="📡")
+    st.session_state.pop(SEEN, None)
+
+
 def changed(state: classroom.ClassState | None, now: float) -> bool:
     """Whether the class differs from what this session drew."""
     signature = None if state is None else state.signature(now, _store().settings)
@@ -240,7 +247,10 @@ def record_reveal(state: classroom.ClassState, token: str) -> None:
     done = st.session_state.setdefault(RECORDED, set())
     if asked is None or asked.revealed_at is None or asked.id in done:
         return
-    mine = _store().mine(asked.id, token)
+    try:
+        mine = _store().mine(asked.id, token)
+    except classroom.Unavailable:  # counted on a later look
+        return
     done.add(asked.id)
     if mine is None or mine.reading is None:
         return
@@ -258,14 +268,14 @@ def host_action(action: str, code: str, secret: str, **options) -> None:
     try:
         getattr(_store(), action)(code, secret, **options)
     except (classroom.Refused, classroom.Unavailable) as error:
-        st.session_state["_live_host_error"] = str(error)
+        st.session_state[HOST_ERROR] = str(error)
     class_state.clear()
     live_tally.clear()
 
 
 def host_error() -> str | None:
     """The last host action's refusal, once."""
-    return st.session_state.pop("_live_host_error", None)
+    return st.session_state.pop(HOST_ERROR, None)
 
 
 def start(nicknames: bool) -> str | None:

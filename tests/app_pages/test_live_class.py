@@ -293,3 +293,27 @@ def test_opening_the_join_link_again_in_the_same_tab_keeps_the_seat(visit, store
     rerun(at)
     assert param(at, "student") == token
     assert store.live(code, None).joined == 1
+
+
+def test_a_database_out_of_reach_after_the_reveal_is_a_message_and_the_view_returns(
+    visit, store, monkeypatch
+):
+    _, code, secret = start_class(visit)
+    at = visit(**{"class": code})
+    asked = open_question(store, code, secret)
+    rerun(at)
+    send(at, asked, str(bank.variant(QUESTION, 0).expected))
+    store.reveal(code, secret)
+    real = classroom.Store.mine
+
+    def unavailable(*args, **kwargs):
+        raise classroom.Unavailable("away")
+
+    monkeypatch.setattr(classroom.Store, "mine", unavailable)
+    rerun(at)
+    assert "out of reach for a moment" in text_of(at)
+    assert QUESTION not in at.session_state[quiz.PROGRESS]
+    monkeypatch.setattr(classroom.Store, "mine", real)
+    rerun(at)
+    assert at.success[0].value.startswith("Correct")
+    assert at.session_state[quiz.PROGRESS][QUESTION].solved
