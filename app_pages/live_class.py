@@ -303,7 +303,8 @@ def watch_as_host(code: str) -> None:
 def join_panel(code: str, secret: str) -> None:
     join, host = live.links(code, secret)
     left, right = st.columns(2)
-    left.markdown(f"Scan the code, go to the link, or type the class code **{keys.shown(code)}**")
+    left.markdown("Scan the code, go to the link, or type the class code:")
+    left.title(keys.shown(code), anchor=False)  # large enough to read from the back row
     left.code(join, language=None, wrap_lines=True)
     right.image(live.qr_png(join), caption="Join this class", width="stretch")
     with st.expander("Your host link (keep it private)"):
