@@ -5,6 +5,7 @@ the bank question (bank.given_values: an answer of its kind that no known wrong 
 and when pressed queues (question id, given numbers) in the session and opens the Live class
 page, where the host opens answering with one more click. The variant is stored as those
 numbers, so every server rebuilds it from the database. Outside lecture mode it draws nothing.
+A quiz box can ask its own variant with `button(q.id, variant.params, key=...)`.
 Left out: hosting (ui/classroom.py); which questions a page asks (the pages).
 """
 
@@ -15,7 +16,10 @@ from functools import lru_cache
 import streamlit as st
 
 from quizzes import bank
-from ui import classroom, lecture
+from ui import lecture
+
+PAGE = "app_pages/live_class.py"
+ASKING = "_live_asking"  # (question id, given) queued for the Live class page
 
 
 @lru_cache(maxsize=512)
@@ -42,5 +46,5 @@ def button(question_id: str, values: dict[str, object], *, key: str) -> None:
         help=f"Opens the Live class page ready to ask “{variant.question.title}” "
         f"at {variant.setup()}.",
     ):
-        st.session_state[classroom.ASKING] = (question_id, given)
-        st.switch_page(classroom.PAGE)
+        st.session_state[ASKING] = (question_id, given)
+        st.switch_page(PAGE)

@@ -35,9 +35,9 @@ import streamlit as st
 from quizzes import bank, classroom, progress
 from quizzes.classroom import keys
 from ui import quiz
+from ui.ask import ASKING
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = "app_pages/live_class.py"
 URL_PATH = "live_class"
 STATE_TTL_S = 0.5  # the class row shared by every session on this server
 LIVE_TTL_S = 1.0  # the host's tally shared by every host tab on this server
@@ -49,7 +49,6 @@ SEEN = "_live_seen"  # the class signature this session last drew
 PENDING = "_live_pending"  # asked id -> (Judged, sent at): answers still to be stored
 SENT = "_live_sent"  # asked id -> (outcome, detail) of the last answer sent, for its box
 RECORDED = "_live_recorded"  # asked ids already counted in this session's progress
-ASKING = "_live_asking"  # (question id, given) queued by an Ask the class button
 HOST_ERROR = "_live_host_error"  # the last host action's refusal, shown after the rerun
 PARAMS = ("class", "host", "student")
 
