@@ -317,3 +317,22 @@ def test_a_database_out_of_reach_after_the_reveal_is_a_message_and_the_view_retu
     rerun(at)
     assert at.success[0].value.startswith("Correct")
     assert at.session_state[quiz.PROGRESS][QUESTION].solved
+
+
+def test_progress_files_dropped_on_the_report_add_up_per_question_with_slips(visit):
+    host, _, _ = start_class(visit)
+    one = progress.record_attempt({}, QUESTION, False, "One layer short")
+    one = progress.record_attempt(one, QUESTION, True)
+    two = progress.record_attempt({}, QUESTION, False, "One layer short")
+    files = [
+        ("ana.json", progress.export_json(one), "application/json"),
+        ("ben.json", progress.export_json(two), "application/json"),
+        ("bad.json", b"{not json", "application/json"),
+    ]
+    host.file_uploader(key="live_progress_files").set_value(files).run()
+    assert not host.exception, host.exception
+    shown = text_of(host)
+    title = bank.bank()[QUESTION].title
+    assert f"**{title}**: 2 attempted, 1 solved" in shown
+    assert "One layer short: 2" in [t.value.strip() for t in host.text]
+    assert "bad.json: That file is not valid JSON" in shown
