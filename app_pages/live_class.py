@@ -309,7 +309,9 @@ def join_panel(code: str, secret: str) -> None:
     right.image(live.qr_png(join), caption="Join this class", width="stretch")
     with st.expander("Your host link (keep it private)"):
         st.markdown(
-            "Open it on another device, or after a restart, to carry on hosting this class."
+            "Open it on another device, or after a restart, to carry on hosting this class. "
+            "This page's address holds it too: project in full screen (F11), without the "
+            "address bar."
         )
         st.code(host, language=None)
 
