@@ -6,13 +6,13 @@ PORT ?= 8501
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test bench load chromium lint screenshots
+.PHONY: run test bench load chromium postgres lint screenshots
 
 run: $(RUNTIME)
 	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
-test: $(DEV) chromium lint
+test: $(DEV) chromium postgres lint
 	$(PY) -m pytest
 
 lint: $(DEV)
@@ -44,5 +44,9 @@ $(DEV): requirements-dev.txt $(RUNTIME)
 chromium:
 	@bash scripts/ensure-chromium
 
+postgres:
+	@bash scripts/ensure-postgres
+
 screenshots: $(DEV) chromium
 	SCREENSHOT_DIR=docs $(PY) -m pytest tests/e2e/test_pages_browser.py -q
+	SCREENSHOT_DIR=docs $(PY) -m pytest tests/e2e/test_live_class_browser.py -q -k room

@@ -16,6 +16,7 @@ except bank.BankError as error:
 
 home = st.Page("app_pages/home.py", title="Home", icon="🏠", default=True)
 practice = st.Page("app_pages/practice.py", title="Practice quiz", icon="📝")
+live_class = st.Page("app_pages/live_class.py", title="Live class", icon="📡")
 summary = st.Page("app_pages/summary.py", title="Summary and references", icon="📚")
 pages = [
     home,
@@ -24,6 +25,7 @@ pages = [
     st.Page("app_pages/transfer_learning.py", title="Transfer learning", icon="🔁"),
     st.Page("app_pages/exercises.py", title="The week's exercises", icon="🏋️"),
     practice,
+    live_class,
     summary,
 ]
 page = st.navigation(pages)
@@ -54,9 +56,10 @@ st.sidebar.toggle(
 lecture.style()
 quiz.sidebar_summary()
 
-# What each page imports that the background imports may be loading: nothing new for home and
-# practice, pandas and Altair for the summary, torch for the rest (ui/runtime.py says why it waits).
-stage = {home: None, practice: None, summary: "ui"}.get(page, "torch")
+# What each page imports that the background imports may be loading: nothing new for home,
+# practice and the live class, pandas and Altair for the summary, torch for the rest
+# (ui/runtime.py says why it waits).
+stage = {home: None, practice: None, live_class: None, summary: "ui"}.get(page, "torch")
 if stage and runtime.prewarming(stage):
     with st.spinner("Loading the libraries for this page (once per server start, a few seconds)…"):
         runtime.await_prewarm(stage)

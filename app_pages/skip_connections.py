@@ -5,7 +5,7 @@ import streamlit as st
 from core import course
 from core.skip_connections import experiments, formulas, models, results
 from core.skip_connections.experiments import DegradationConfig
-from ui import charts, lecture, links, quiz, show
+from ui import ask, charts, lecture, links, quiz, show
 from ui.links import Link
 
 TOPIC = "skip_connections"
@@ -275,6 +275,7 @@ def threshold_calculator() -> None:
     )
     links.share(CALCULATOR, "vg")
     factor, tau = formulas.calculator_inputs(factor, tau)  # rounded to the places shown
+    ask.button("vg-depth-threshold", {"delta": factor, "tau": tau}, key="vg")
     st.markdown("What layer 1 receives:")
     lecture.steps(show.cached(formulas.first_layer_derivation, factor, depth), "vg-first")
     regime = formulas.gradient_regime(factor)

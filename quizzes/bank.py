@@ -7,7 +7,11 @@ calculators and quizzes share one source. Student text never comes here: it goes
 `quizzes.checking`, which alone reads it.
 
 Variant 0 of a question uses every parameter's default (the course's numbers); variant s > 0
-draws each parameter from its range with a generator seeded by (question id, s).
+draws each parameter from its range with a generator seeded by (question id, s). A variant can
+also be given its numbers (`given`, from `given_values`: a calculator's setup that a lecture asks
+the class): each is exact decimal text, checked to give the question an answer that no known
+wrong answer equals; the parameters not given keep their defaults. Either way a variant is
+rebuilt from (question id, seed, given) alone, so any server can rebuild what another asked.
 A question whose wording admits two readings (the course's own, often) lists the other reading's
 answer under `readings`: it is accepted, with a message that says which reading it answers.
 """
@@ -37,6 +41,7 @@ TOPICS = {
     "transfer_learning": "Transfer learning",
 }
 VARIANT_TRIES = 40  # draws per seed before a variant whose answer collides with a distractor wins
+SHORT_SLIP = 12  # a distractor's first clause shorter than this is named with the next one too
 
 _EXERCISE = re.compile(r"exercise (\d+)([a-z]?)")  # a source such as "exercise 3b"
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*(?::([^}]*))?\}\}")
@@ -55,6 +60,9 @@ def _formula_names(topic: str) -> dict:
 
 class BankError(ValueError):
     """A malformed question: the app refuses to start with one."""
+
+
+Given = tuple[tuple[str, str], ...]  # a variant's own numbers: (parameter, exact decimal), sorted
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,7 @@ class Variant:
     options: tuple[str, ...] = ()  # a choice question's options, shuffled per variant
     slips: tuple[tuple[object, str], ...] = field(default=(), hash=False)  # tried last
     readings: tuple[tuple[object, str], ...] = field(default=(), hash=False)  # also right
+    given: Given = ()  # the numbers it was given instead of a seed's (seed is then 0)
 
     def check(self, text: str, session: str | None = None) -> checking.Verdict:
         """Check a student's answer (text for typed kinds, the option's text for choice).
@@ -149,9 +158,12 @@ class Variant:
             distractors=self.readings + self.distractors + self.slips,
             session=session,
         )
-        if verdict.distractor is not None and verdict.distractor < len(self.readings):
+        if verdict.distractor is None:
+            return verdict
+        if verdict.distractor < len(self.readings):
             return replace(verdict, correct=True, distractor=None)  # another reading's answer
-        return verdict
+        shifted = verdict.distractor - len(self.readings)  # an index into distractors + slips
+        return replace(verdict, distractor=shifted)
 
     def answer_text(self) -> str:
         """The expected answer as Markdown: an option, a formula, a shape or a number."""
@@ -167,16 +179,47 @@ class Variant:
         """What the checker understands the text as, without judging it."""
         return checking.interpret(text, variables=self.question.variables, expected=self.expected)
 
+    def slip(self, verdict: checking.Verdict) -> str | None:
+        """A short name for the known wrong answer a verdict matched (authored or a slip); None.
+
+        An authored distractor is named by its message's first clause ("One layer short"), an
+        automatic slip by what it did ("One factor of $\\delta$ too few").
+        """
+        index = verdict.distractor
+        if verdict.correct or index is None:
+            return None
+        if index >= len(self.distractors):
+            what = self.slips[index - len(self.distractors)][1]
+            what = what.removeprefix(slips.LEAD).removesuffix(".")
+            return what[:1].upper() + what[1:]
+        return _first_clause(self.distractors[index][1])
+
+    def setup(self) -> str:
+        """Its given numbers as text ("δ = 0.85, τ = 0.01"); empty for a seeded variant."""
+        return ", ".join(f"{sp.pretty(sp.Symbol(name))} = {text}" for name, text in self.given)
+
 
 def _check_choice(variant: Variant, chosen: str | None) -> checking.Verdict:
     if not chosen or chosen not in variant.options:
         return checking.Verdict(False, "Pick one of the options first.", None)
     if chosen == variant.expected:
         return checking.Verdict(True, "Correct.", None)
-    for wrong, message in variant.distractors:
+    for index, (wrong, message) in enumerate(variant.distractors):
         if chosen == wrong:
-            return checking.Verdict(False, message, None)
+            return checking.Verdict(False, message, None, index)
     return checking.Verdict(False, "Not this one; read the options again.", None)
+
+
+def _first_clause(message: str) -> str:
+    """A message up to its first ': ', '; ' or '. ' outside $...$ (two clauses if very short)."""
+    maths, cuts = False, []
+    for i, character in enumerate(message):
+        maths ^= character == "$"
+        if not maths and message[i : i + 2] in (": ", "; ", ". "):
+            cuts.append(i)
+    ends = [*cuts, len(message.rstrip("."))]
+    head = message[: ends[0]]
+    return message[: ends[1]] if len(head) < SHORT_SLIP and len(ends) > 1 else head
 
 
 def evaluate(text: str, names: dict, topic: str) -> object:
@@ -203,8 +246,13 @@ def fill(template: str, names: dict) -> str:
     return _TEMPLATE.sub(sub, template)
 
 
-def make_variant(question: Question, seed: int = 0) -> Variant:
-    """The question with seeded numbers (seed 0: the defaults), answer and text computed."""
+def make_variant(question: Question, seed: int = 0, given: Given = ()) -> Variant:
+    """The question with seeded numbers (seed 0: the defaults) or given ones, answer and text."""
+    if given:
+        params = {p.name: p.default for p in question.parameters}
+        params |= {name: exact(text) for name, text in given}
+        variant = _build(question, 0, params)
+        return replace(variant, slips=_slips(variant), given=given)
     rng = random.Random(f"{question.id}:{seed}")
     for attempt in range(VARIANT_TRIES):
         params = {p.name: (p.default if seed == 0 else p.draw(rng)) for p in question.parameters}
@@ -495,9 +543,46 @@ def sizes() -> Sizes:
 
 
 @lru_cache(maxsize=4096)  # bounded: every "New numbers" click on a public server adds a seed
-def variant(question_id: str, seed: int = 0) -> Variant:
-    """A cached variant of a shipped question."""
-    return make_variant(bank()[question_id], seed)
+def variant(question_id: str, seed: int = 0, given: Given = ()) -> Variant:
+    """A cached variant of a shipped question: seeded, or on numbers from `given_values`."""
+    return make_variant(bank()[question_id], seed, given)
+
+
+def given_values(question_id: str, values: dict[str, object]) -> Given:
+    """Numbers for a variant (a calculator's setup), checked; BankError says why they can't be.
+
+    Each value is a number (an int, a float as displayed, a decimal string or a SymPy number);
+    the names must be the question's parameters. The variant they make must have an answer of
+    its kind that no known wrong answer equals, else its class could not be told apart.
+    """
+    question = bank().get(question_id)
+    if question is None:
+        raise BankError(f"There is no question {question_id!r} in the bank.")
+    names = {p.name for p in question.parameters}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise BankError(f"This question has no number called {unknown[0]!r}.")
+    try:
+        numbers = {name: exact(value) for name, value in values.items()}
+    except (TypeError, ValueError):
+        raise BankError("Each value must be a plain number.") from None
+    if not all(n.is_Rational for n in numbers.values()):
+        raise BankError("Each value must be a plain number.")
+    given = tuple(sorted((name, decimal_text(n, 30) or str(n)) for name, n in numbers.items()))
+    no_answer = BankError("These numbers don't give this question an answer.")
+    try:
+        built = variant(question_id, 0, given)
+    except Exception:  # the formula has no answer here (a threshold of 1, a depth of 0...)
+        raise no_answer from None
+    try:
+        _validate_answer(built, question_id)
+    except BankError:
+        if _collides(built):
+            raise BankError(
+                "At these numbers a known wrong answer equals the right one; change a number."
+            ) from None
+        raise no_answer from None
+    return given
 
 
 def practice_preset(question_id: str | None, seed: str | None) -> tuple[str, int] | None:

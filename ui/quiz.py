@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
@@ -93,14 +95,14 @@ def _seed(key: str, randomise: bool) -> int:
     return seeds[key]
 
 
-def _session() -> str:
+def session() -> str:
     """This browser session's name for the checker, which limits each session's slow checks."""
     return st.session_state.setdefault(SESSION, uuid.uuid4().hex)
 
 
 def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
     answer = st.session_state.get(answer_key) or ""
-    verdict = variant.check(answer, session=_session())
+    verdict = variant.check(answer, session=session())
     box = _box(key)
     typed = variant.question.kind != "choice"
     refused = verdict.interpreted is None if typed else not answer  # costs no attempt
@@ -108,7 +110,9 @@ def _submit(key: str, variant: bank.Variant, answer_key: str) -> None:
     if not refused:
         qid = variant.question.id
         before = get_progress().get(qid, progress.Record())
-        updated = progress.record_attempt(get_progress(), qid, verdict.correct)
+        updated = progress.record_attempt(
+            get_progress(), qid, verdict.correct, variant.slip(verdict)
+        )
         set_progress(updated)
         if before.attempts == 0 or before.solved != updated[qid].solved:  # sidebar, gated parts
             st.session_state[APP_RERUN] = True
@@ -151,8 +155,10 @@ def _question_box(question_id: str, key: str, course_numbers: bool) -> None:
         badge = " ✅" if record.solved else ""
         st.markdown(f"**{q.title}**{badge}")
         st.markdown(variant.prompt)
-        answer_key = f"{key}:{seed}:answer"
-        _answer_form(key, variant, answer_key)
+        prefix = f"{key}:{seed}"
+        answer_form(
+            variant, prefix, partial(_submit, key, variant), partial(_preview, key, variant)
+        )
         _show_feedback(box)
         shown = min(box["hints"], len(variant.hints))
         for i, hint in enumerate(variant.hints[:shown], 1):
@@ -173,10 +179,11 @@ def _question_box(question_id: str, key: str, course_numbers: bool) -> None:
             _lecture_reveal(key, variant, box, row)
         elif record.attempts > 0:
             with st.expander("Worked solution"):
-                _solution(variant)
+                solution(variant)
 
 
-def _solution(variant: bank.Variant) -> None:
+def solution(variant: bank.Variant) -> None:
+    """The worked solution, one numbered step a line."""
     for i, step in enumerate(variant.solution, 1):
         st.markdown(f"{i}. {step}")
 
@@ -189,13 +196,24 @@ def _lecture_reveal(key: str, variant: bank.Variant, box: dict, row) -> None:
         )
         return
     st.markdown(f"**Answer:** {variant.answer_text()}")
-    _solution(variant)
+    solution(variant)
 
 
-def _answer_form(key: str, variant: bank.Variant, answer_key: str) -> None:
-    """A radio for choice questions, else a text box; Enter or Check submits."""
+def answer_form(
+    variant: bank.Variant,
+    prefix: str,
+    on_check: Callable[[str], None],
+    on_preview: Callable[[str], None],
+    check_label: str = "Check",
+) -> None:
+    """The answer box: a radio for choice questions, else a text box; Enter or Check submits.
+
+    Its widgets' keys are `prefix` + ":form", ":answer", ":check" and ":preview"; the callbacks
+    get the answer's key. The live class asks with the same box as every other page.
+    """
     q = variant.question
-    with st.form(key=f"{key}:{variant.seed}:form", border=False, enter_to_submit=True):
+    answer_key = f"{prefix}:answer"
+    with st.form(key=f"{prefix}:form", border=False, enter_to_submit=True):
         if q.kind == "choice":
             st.radio("Your answer", variant.options, index=None, key=answer_key)
         else:
@@ -207,34 +225,40 @@ def _answer_form(key: str, variant: bank.Variant, answer_key: str) -> None:
             )
         buttons = st.container(horizontal=True)
         buttons.form_submit_button(
-            "Check",
+            check_label,
             type="primary",
-            key=f"{key}:{variant.seed}:check",
-            on_click=_submit,
-            args=(key, variant, answer_key),
+            key=f"{prefix}:check",
+            on_click=on_check,
+            args=(answer_key,),
         )
         if q.kind != "choice":
             buttons.form_submit_button(
-                "Preview",
-                key=f"{key}:{variant.seed}:preview",
-                on_click=_preview,
-                args=(key, variant, answer_key),
+                "Preview", key=f"{prefix}:preview", on_click=on_preview, args=(answer_key,)
             )
 
 
 def _show_feedback(box: dict) -> None:
-    preview, verdict = box["preview"], box["verdict"]
-    if preview is not None:
-        if preview.ok:
-            st.info(f"We read your answer as: ${preview.latex}$", icon="🔎")
-        else:
-            st.warning(preview.message, icon="✋")
-    if verdict is None:
+    show_preview(box["preview"])
+    if box["verdict"] is not None:
+        show_verdict(box["verdict"], box["refused"])
+
+
+def show_preview(preview: checking.Interpretation | None) -> None:
+    """What the checker read, or why it could not read it; nothing before a preview."""
+    if preview is None:
         return
+    if preview.ok:
+        st.info(f"We read your answer as: ${preview.latex}$", icon="🔎")
+    else:
+        st.warning(preview.message, icon="✋")
+
+
+def show_verdict(verdict: checking.Verdict, refused: bool) -> None:
+    """A verdict: right, wrong, or refused (which costs no attempt), with what was read."""
     understood = f" (we read: ${verdict.interpreted}$)" if verdict.interpreted else ""
     if verdict.correct:
         st.success(verdict.message + understood, icon="✅")
-    elif box["refused"]:
+    elif refused:
         st.warning(verdict.message + " No attempt was counted.", icon="✋")
     else:
         st.error(verdict.message + understood, icon="❌")

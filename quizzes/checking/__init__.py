@@ -5,6 +5,7 @@ Contract (other code and the tests rely on it):
     check_answer(text, expected, *, variables=(), rel_tol=1e-3, distractors=(), session=None)
         -> Verdict
     interpret(text, *, variables=(), expected=None) -> Interpretation
+    meaning(text, expected, *, variables=(), rel_tol=1e-3, session=None) -> str | None
     equivalent(a, b, *, variables=(), rel_tol=1e-3) -> bool
     warm_up(*, wait=True) -> None
     evaluate_trusted(text, names) -> SymPy value of the bank's text
@@ -85,6 +86,7 @@ from dataclasses import dataclass
 
 from quizzes.checking import judging, reading, trusted
 from quizzes.checking.judging import REL_TOL
+from quizzes.checking.meaning import meaning
 from quizzes.checking.notation import Refusal
 from quizzes.checking.pool import CheckerBusy, Pool, WorkerError
 from quizzes.checking.reading import MAX_CHARS
@@ -104,6 +106,7 @@ __all__ = [
     "equivalent",
     "evaluate_trusted",
     "interpret",
+    "meaning",
     "warm_up",
 ]
 

@@ -65,7 +65,7 @@ BAD_FILES = [
     pytest.param(document({QID: ENTRY | {"solved": 1}}), id="a number for yes"),
     pytest.param(document({QID: [1, 2]}), id="a list for an entry"),
     pytest.param(document([QID]), id="a list for the table"),
-    pytest.param(document({}, version=2), id="a later version"),
+    pytest.param(document({}, version=3), id="a later version"),
     pytest.param(document({}, version="1"), id="the version as text"),
     pytest.param(document({}, app="another-app"), id="another app"),
     pytest.param(b"null", id="null"),

@@ -60,7 +60,7 @@ def test_import_skips_questions_the_bank_no_longer_has():
         (b"[" * 100_000, "not valid JSON"),
         (b"[1, 2, 3]", "not exported by this app"),
         (json.dumps({"app": "other", "version": 1, "questions": {}}).encode(), "not exported"),
-        (json.dumps({"app": progress.APP, "version": 2, "questions": {}}).encode(), "version"),
+        (json.dumps({"app": progress.APP, "version": 3, "questions": {}}).encode(), "version"),
         (
             json.dumps({"app": progress.APP, "version": 1, "questions": []}).encode(),
             "no 'questions'",
@@ -126,3 +126,62 @@ def test_the_import_message_says_how_many_questions_it_read_and_skipped():
     assert progress.loaded_message({**one, "b": Record()}, 3).startswith(
         "Loaded progress for 2 questions. 3 entries"
     )
+
+
+def version2(questions: dict) -> bytes:
+    return json.dumps({"app": progress.APP, "version": 2, "questions": questions}).encode()
+
+
+ENTRY = {"attempts": 3, "solved": True, "hints_used": 0, "first_try": False}
+
+
+def test_a_wrong_answer_counts_the_slip_it_made():
+    record = progress.record_attempt({}, "a", correct=False, slip="One layer short")
+    record = progress.record_attempt(record, "a", correct=False, slip="One layer short")
+    record = progress.record_attempt(record, "a", correct=True)
+    assert record["a"].slips == (("One layer short", 2),) and record["a"].attempts == 3
+
+
+def test_slips_survive_export_and_import():
+    record = progress.record_attempt({}, "a", correct=False, slip="A factor of 2 too many")
+    loaded, _ = progress.import_json(progress.export_json(record), IDS)
+    assert loaded["a"].slips == (("A factor of 2 too many", 1),)
+
+
+def test_a_version_1_file_still_imports_with_no_slips():
+    data = exported({"a": {"attempts": 1, "solved": True, "hints_used": 0, "first_try": True}})
+    loaded, _ = progress.import_json(data, IDS)
+    assert loaded["a"] == Record(attempts=1, solved=True, first_try=True)
+
+
+@pytest.mark.parametrize(
+    "slips, fragment",
+    [
+        ({"x": 4}, "more slips than attempts"),
+        ({"x": 0}, "short names"),
+        ({"x": "2"}, "short names"),
+        ({"": 1}, "short names"),
+        ({"x" * 201: 1}, "short names"),
+        ({f"s{i}": 1 for i in range(51)}, "short names"),
+        (["x"], "short names"),
+    ],
+)
+def test_import_refuses_slips_that_break_the_schema(slips, fragment):
+    with pytest.raises(ProgressError, match=fragment):
+        progress.import_json(version2({"a": ENTRY | {"slips": slips}}), IDS)
+
+
+def test_a_version_2_entry_without_slips_is_refused():
+    with pytest.raises(ProgressError, match="expected fields"):
+        progress.import_json(version2({"a": ENTRY}), IDS)
+
+
+def test_the_class_report_counts_students_not_attempts():
+    one = progress.record_attempt({}, "a", correct=False, slip="short")
+    one = progress.record_attempt(one, "a", correct=False, slip="short")
+    two = progress.record_attempt(progress.record_attempt({}, "a", False, "short"), "a", True)
+    three = progress.record_attempt({}, "b", correct=True)
+    report = progress.class_report([one, two, three])
+    assert report["a"]["attempted"] == 2 and report["a"]["solved"] == 1
+    assert report["a"]["slips"] == {"short": 2}
+    assert report["b"] == {"attempted": 1, "solved": 1, "slips": {}}

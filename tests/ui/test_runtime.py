@@ -82,3 +82,7 @@ def test_a_topic_page_opened_while_torch_loads_waits_for_it_instead_of_racing_it
 
 def test_the_summary_waits_for_pandas_and_altair_but_not_for_torch():
     assert stages_ready_when_opened(("app_pages/summary.py",)) == ["True False"]
+
+
+def test_the_live_class_waits_for_no_background_import():
+    assert stages_ready_when_opened(("app_pages/live_class.py",)) == ["False False"]
