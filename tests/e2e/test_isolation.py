@@ -6,6 +6,7 @@ while another student's run holds the lock waits with a message, then runs.
 
 import pytest
 
+from tests.e2e.conftest import IDLE
 from tests.e2e.test_faults import WAITING, open_benchmark, start_sweep
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,7 @@ def rerun(page) -> None:
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("r")
     page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=60_000)
+    page.locator(IDLE).wait_for(timeout=60_000)
 
 
 def sidebar_progress(page) -> str:
