@@ -17,7 +17,7 @@ from functools import partial
 import streamlit as st
 
 from quizzes import bank, checking, progress
-from ui import lecture
+from ui import ask, lecture
 
 PROGRESS = "_progress"  # progress.Progress: per question id
 SEEDS = "_variant_seeds"  # seed per question box (box key)
@@ -176,6 +176,8 @@ def _question_box(question_id: str, key: str, course_numbers: bool) -> None:
         if record.attempts:
             row.caption(f"Attempts: {record.attempts} · hints used: {record.hints_used}")
         if lecture.on():
+            with row:
+                ask.button(question_id, variant.params, key=f"{key}:{seed}")
             _lecture_reveal(key, variant, box, row)
         elif record.attempts > 0:
             with st.expander("Worked solution"):

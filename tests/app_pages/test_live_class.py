@@ -336,3 +336,17 @@ def test_progress_files_dropped_on_the_report_add_up_per_question_with_slips(vis
     assert f"**{title}**: 2 attempted, 1 solved" in shown
     assert "One layer short: 2" in [t.value.strip() for t in host.text]
     assert "bad.json: That file is not valid JSON" in shown
+
+
+@pytest.mark.parametrize("page", ["skip_connections", "transfer_learning"])
+def test_in_lecture_mode_every_quiz_box_on_a_topic_page_can_be_asked_of_the_class(
+    new_app, database, page
+):
+    at = new_app()
+    at.secrets["live_class"] = {"sqlite_path": str(database)}
+    at.session_state[lecture.LECTURE] = True
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    boxes = {b.key for b in at.button if b.key and b.key.endswith(":reveal")}
+    asks = {b.key for b in at.button if b.key and b.key.endswith(":ask")}
+    assert boxes and {k.removesuffix(":reveal") + ":ask" for k in boxes} <= asks
