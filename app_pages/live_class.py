@@ -35,7 +35,7 @@ role = live.identity()
 
 def retention_note() -> None:
     st.caption(
-        f"Classes and their answers are deleted {store.settings.retention_days:g} days after "
+        f"Classes and their answers are deleted {live.retention()} days after "
         "they start. Students need no account: a link is their seat."
     )
 
@@ -241,7 +241,7 @@ def student_view(code: str, token: str) -> None:
     phase = asked.phase(now)
     if phase == "open":
         if asked.closes_at is not None:
-            st.caption(f"Answering closes in about {asked.closes_at - now:.0f} s.")
+            st.caption(f"Answering closes in about {live.seconds_left(asked, now)} s.")
         answer_box(code, token, asked)
         return
     try:
@@ -283,14 +283,17 @@ def watch_as_host(code: str) -> None:
     if asked is None:
         return
     row[1].metric("Answered", tally.answered)
-    share = f"{tally.share:.0%}" if shown and tally.share is not None else "—"
-    row[2].metric("Correct", share, help="Hidden until you reveal, so the room isn't steered.")
+    row[2].metric(
+        "Correct",
+        live.share_correct(tally, shown),
+        help="Hidden until you reveal, so the room isn't steered.",
+    )
     if asked.phase(now) == "open" and asked.closes_at is not None:
-        st.caption(f"Answering closes in {max(0.0, asked.closes_at - now):.0f} s.")
+        st.caption(f"Answering closes in {live.seconds_left(asked, now)} s.")
     for bar in tally.bars:
         mark = (" ✅" if bar.correct else " ❌") if shown else ""
         st.markdown(f"{bar.label}: **{bar.count}**{mark}")
-        st.progress(bar.count / tally.answered)
+        st.progress(live.bar_fraction(bar, tally))
     if tally.slips:
         st.markdown("**Slips named by the checker**")
         for name, n in tally.slips:
@@ -414,12 +417,7 @@ def report(code: str, secret: str) -> None:
     if not rows:
         st.info("No question has been asked yet.")
     for row in rows:
-        share = "no answers" if row.share is None else f"{row.share:.0%} correct"
-        slips = "; ".join(f"{name} ({n})" for name, n in row.slips) or "none named"
-        st.markdown(
-            f"**{row.position}. {row.title}** ({row.numbers}): {row.answered} answered, "
-            f"{share}, {row.unreadable} unreadable. Top slips: {slips}."
-        )
+        st.markdown(live.report_line(row))
     if rows:
         st.download_button(
             "Download the report (CSV)",
@@ -445,13 +443,10 @@ def self_study() -> None:
     rows, problems = live.report_files(uploads)
     for problem in problems:
         st.warning(problem)
-    for question_id, row in sorted(rows.items()):
-        st.markdown(
-            f"**{bank.bank()[question_id].title}**: {row['attempted']} attempted, "
-            f"{row['solved']} solved"
-        )
-        for name, n in row["slips"].most_common():
-            st.text(f"    {name}: {n}")  # names come from files: shown as text, never Markdown
+    for heading, slips in live.file_report(rows):
+        st.markdown(heading)
+        for slip in slips:
+            st.text(slip)  # names come from files: shown as text, never Markdown
 
 
 def host_view(code: str, secret: str) -> None:

@@ -32,6 +32,7 @@ from pathlib import Path
 import segno
 import streamlit as st
 
+from core.numbers import Figure, Percent, Reading
 from quizzes import bank, classroom, progress
 from quizzes.classroom import keys
 from ui import quiz
@@ -307,3 +308,51 @@ def report_files(uploads) -> tuple[dict, list[str]]:
             continue
         records.append(record)
     return progress.class_report(records), problems
+
+
+# ------------------------------------------------------------------ readings for the page
+# The page places these and formats nothing (tests/app_pages/test_layout_only.py).
+
+
+def retention() -> Reading:
+    """How many days a class is kept, as the page says it."""
+    return Figure(settings().retention_days)
+
+
+def seconds_left(asked: classroom.Asked, now: float) -> Reading:
+    """Whole seconds until answering closes (never below 0)."""
+    left = max(0.0, (asked.closes_at or now) - now)
+    return Reading(left, f"{left:.0f}")
+
+
+def share_correct(tally: classroom.Tally, shown: bool) -> str:
+    """The Correct metric: the share once revealed, a dash before (the room isn't steered)."""
+    return str(Percent(tally.share, 0)) if shown and tally.share is not None else "—"
+
+
+def bar_fraction(bar, tally: classroom.Tally) -> float:
+    """A meaning's bar as a share of the answers, for st.progress."""
+    return bar.count / tally.answered if tally.answered else 0.0
+
+
+def report_line(row: classroom.ReportRow) -> str:
+    """One question of the class report as a Markdown sentence."""
+    share = "no answers" if row.share is None else f"{Percent(row.share, 0)} correct"
+    slips = "; ".join(f"{name} ({n})" for name, n in row.slips) or "none named"
+    return (
+        f"**{row.position}. {row.title}** ({row.numbers}): {row.answered} answered, "
+        f"{share}, {row.unreadable} unreadable. Top slips: {slips}."
+    )
+
+
+def file_report(rows: dict) -> list[tuple[str, list[str]]]:
+    """The progress-file report in bank order: a heading, its counts and its slips (as text)."""
+    out = []
+    for question_id, row in sorted(rows.items()):
+        heading = (
+            f"**{bank.bank()[question_id].title}**: {row['attempted']} attempted, "
+            f"{row['solved']} solved"
+        )
+        slips = [f"    {name}: {n}" for name, n in row["slips"].most_common()]
+        out.append((heading, slips))
+    return out
