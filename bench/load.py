@@ -2,11 +2,12 @@
 
 Starts the app on loopback, warms it up (every page once, the separable page's live benchmark
 once, so later presses read its cache), then lets `sessions` students act at once for `seconds`:
-open pages from the sidebar, answer practice questions right, wrong and hostile, move number
-inputs and sliders, press the cached live benchmark. It reports actions, errors, exception boxes,
-p50/p95 latency (from the click or key press to the app settled: the script-finished message
-received and the running indicator gone), the server's CPU seconds per action and its peak memory,
-children (the answer checker's zygote and workers) included.
+open pages from the sidebar, answer practice questions right, wrong and hostile, preview an
+answer, ask for a hint, move number inputs and sliders, press the cached live benchmark. It
+reports actions, errors, exception boxes, p50/p95 latency (from the click or key press to the app
+settled: the script-finished message received and the running indicator gone), the server's CPU
+seconds per action and its peak memory, children (the answer checker's zygote and workers)
+included.
 
 Keeping the browsers' CPU out of the server's figure on a 2-core machine: CPU is read from /proc
 per process of the server's tree only, so the browsers' own CPU is never counted; the server and
@@ -16,6 +17,11 @@ student's browser needs several times the server's CPU per action, so the browse
 server, limit how fast 10 students can go here); the browser runs with animations and transitions
 off and the students share one browser context as tabs (the cheapest layout, measured). Other
 users of the machine are not under our control: the load average is printed with the figures.
+
+`--driver protocol` hands the arguments to bench/protocol.py: students without a browser, on
+Streamlit's websocket protocol, playing the same mix (its `selfstudy`; `selfstudy` is also this
+driver's name for `mixed`). Chromium stays the default: it is the end-to-end truth the protocol
+driver is checked against, and bench/suites.py's figures come from it.
 
 Scenarios (`--scenario`): `mixed` (the classroom, the default), `soak` (the mixed actions for
 `--actions` actions in `sessions` sessions, memory sampled along the way), `home` and `topic`
@@ -61,12 +67,14 @@ BROWSER_NICE = 10  # the driver and Chromium yield to the server (nice 0) on its
 SAMPLE_S = 0.5  # how often the server's process tree is read
 ACTION_TIMEOUT_S = 60.0  # an action that has not settled by then is an error
 
-# (action, weight): what a student does next
+# (action, weight): what a self-studying student does next; bench/protocol.py plays the same mix
 ACTIONS = (
     ("open", 3),
     ("right", 2),
     ("wrong", 2),
     ("hostile", 2),
+    ("preview", 2),  # type an answer and press Preview
+    ("hint", 1),
     ("widget", 3),
     ("live", 1),
     ("arrive", 1),  # open the instructor's link again: a new session, the old one left behind
@@ -99,6 +107,7 @@ class LoadConfig:
     think_s: tuple[float, float] = (0.3, 1.0)  # a student's pause between actions, uniform
     seed: int = 0
     server_options: tuple[str, ...] = ()  # extra `--section.option value` pairs for streamlit
+    port: int = 0  # the server's port; 0: any free one
 
 
 # ---------------------------------------------------------------- the server and its processes
@@ -355,6 +364,29 @@ class Student:
         if how == "right" and self.rng.random() < 0.5:
             await self.timed("next", self.page.locator(".st-key-practice_next button").click)
 
+    async def preview(self) -> None:
+        """Type an answer and press Preview (a choice question has none: next question)."""
+        await self.visit("practice")
+        variant, _, key = await self._question()
+        if variant.question.kind == "choice":
+            await self.timed("next", self.page.locator(".st-key-practice_next button").click)
+            return
+        right = self.rng.random() < 0.5
+        await self.page.locator(f".st-key-{key}-answer input").fill(
+            str(variant.expected) if right else wrong_answer(variant, self.rng)
+        )
+        await self.timed("preview", self.page.locator(f".st-key-{key}-preview button").click)
+
+    async def hint(self) -> None:
+        """Ask for the next hint (none left: next question)."""
+        await self.visit("practice")
+        _, _, key = await self._question()
+        button = self.page.locator(f".st-key-{key}-hint button")
+        if not await button.count():
+            await self.timed("next", self.page.locator(".st-key-practice_next button").click)
+            return
+        await self.timed("hint", button.click)
+
     async def _judge(self, how: str, variant: bank.Variant, text: str, box_key: str) -> None:
         """Count a verdict that does not fit: a right answer marked wrong, or a wrong one right."""
         box = self.page.locator(f".st-key-{box_key}")
@@ -441,6 +473,10 @@ async def _actor(
                 await student.open()
             elif kind in ("right", "wrong", "hostile"):
                 await student.answer(kind, hostile)
+            elif kind == "preview":
+                await student.preview()
+            elif kind == "hint":
+                await student.hint()
             elif kind == "widget":
                 await student.widget()
             else:
@@ -557,7 +593,7 @@ async def warm_up(student: Student, pages: dict[str, str]) -> None:
 def run(config: LoadConfig) -> dict:
     """Start a server, drive it, stop it; the figures as plain data."""
     server_cores, browser_cores = cores()
-    port = free_port()
+    port = config.port or free_port()
     with tempfile.TemporaryFile("w+") as log:
         server = start_server(port, config.server_options, server_cores, log)
         probe = Probe(server.pid)
@@ -706,19 +742,34 @@ def compare(before: dict, now: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scenario", choices=["mixed", "soak", "home", "topic"], default="mixed")
-    parser.add_argument("--sessions", type=int, default=LoadConfig.sessions)
+    driver = argparse.ArgumentParser(add_help=False)
+    driver.add_argument("--driver", choices=["chromium", "protocol"], default="chromium")
+    known, rest = driver.parse_known_args(argv)
+    if known.driver == "protocol":  # simulated students on Streamlit's websocket protocol
+        from bench import protocol
+
+        return protocol.main(rest)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog="--driver protocol: bench/protocol.py's students (python -m bench.protocol -h)",
+    )
+    parser.add_argument(
+        "--scenario", choices=["mixed", "selfstudy", "soak", "home", "topic"], default="mixed",
+        help="selfstudy is mixed, under the protocol driver's name",
+    )  # fmt: skip
+    parser.add_argument("--sessions", "--students", type=int, default=LoadConfig.sessions)
     parser.add_argument("--seconds", type=float, default=LoadConfig.seconds)
     parser.add_argument("--actions", type=int, default=LoadConfig.actions)
     parser.add_argument(
         "--layout", choices=["tabs", "contexts", "browsers"], default=LoadConfig.layout
     )
     parser.add_argument("--out", type=Path, help="JSON file for the figures (bench/results/...)")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: any)")
     parser.add_argument(
         "--server-option", action="append", default=[], metavar="SECTION.OPTION=VALUE"
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(rest)
+    args.scenario = "mixed" if args.scenario == "selfstudy" else args.scenario
     options = tuple(
         part for option in args.server_option for part in (f"--{option.split('=')[0]}",
                                                             option.split("=", 1)[1])
@@ -730,6 +781,7 @@ def main(argv: list[str] | None = None) -> int:
         actions=args.actions,
         layout=args.layout,
         server_options=options,
+        port=args.port,
     )
     name = "load.json" if args.scenario == "mixed" else f"load-{args.scenario}.json"
     out = args.out or RESULTS / name
