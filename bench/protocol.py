@@ -85,15 +85,13 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from bench import load
+from bench import load, profile
 from quizzes import bank
 
 RESULTS = load.RESULTS  # protocol-<scenario>.json: the figures per number of students
-ACTION_TIMEOUT_S = 60.0  # an action not settled by then is an error, and lost
+ACTION_TIMEOUT_S = 60.0  # an action not settled by then is an error, and lost (a student gives up)
 HTTP_TIMEOUT_S = 30.0
 FINISHED = ForwardMsg.ScriptFinishedStatus
-SETTLED = (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
-           FINISHED.FINISHED_WITH_COMPILE_ERROR)  # fmt: skip
 BROWSER_CONTEXT = {"timezone": "Europe/Paris", "timezone_offset": -60, "locale": "en-US",
                    "is_embedded": False, "color_scheme": "light"}  # fmt: skip
 NO_STATE = {"button", "download_button", "link_button", "page_link"}  # triggers or nothing
@@ -125,7 +123,7 @@ class Config:
     idle_s: float = 10.0  # demo: the quiet window that measures what idle sessions cost
     repeat: int = 8  # kinds: actions of each kind
     think_s: tuple[float, float] = (0.3, 1.0)  # a student's pause between actions, uniform
-    page: str = LECTURE_PAGE  # lecture-start and demo: the topic page
+    page: str = LECTURE_PAGE  # lecture-start: the topic page everyone opens
     cold: bool = False  # skip the warm-up (every page once) before measuring
     seed: int = 0
     server_options: tuple[str, ...] = ()
@@ -925,14 +923,16 @@ async def kinds(config: Config, ctx: Context) -> Run:
                 await student.visit(page)
             await asyncio.sleep(0.5)  # the last action's trailing work lands before the reading
             before = sum(load.tree(root).values())
-            counted = ctx.tally.actions
+            counts = {k: len(v) for k, v in ctx.tally.latencies.items()}
             try:
                 await student.act(action, ctx.hostile)
             except Exception as error:
                 ctx.tally.errors.append(f"{label}: {type(error).__name__} {error}"[:200])
                 continue
             await asyncio.sleep(0.5)
-            if ctx.tally.actions == counted + 1:  # exactly one action, of this kind
+            done = [k for k, v in ctx.tally.latencies.items() for _ in v[counts.get(k, 0) :]]
+            wanted = ("right", "wrong", "hostile") if action == "check" else action.split(":")[:1]
+            if len(done) == 1 and done[0] in wanted:  # one action, of this kind (not "next")
                 ctx.tally.cpu.setdefault(label, []).append(sum(load.tree(root).values()) - before)
     run = Run(1, ctx.probe.stop(), time.monotonic() - start)
     await _close([student])
@@ -1005,7 +1005,7 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(config: Config, profile: Path | None = None) -> dict:
+def run(config: Config, profile_to: Path | None = None) -> dict:
     """Start a server, drive it, stop it; the figures as plain data."""
     server_cores, driver_cores = load.cores()
     port = config.port or load.free_port()
@@ -1013,7 +1013,7 @@ def run(config: Config, profile: Path | None = None) -> dict:
         server = load.start_server(port, config.server_options, server_cores, log)
         os.sched_setaffinity(0, driver_cores)
         probe = load.Probe(server.pid)
-        spy = _py_spy(server.pid, profile) if profile else None
+        spy = _py_spy(server.pid, profile_to) if profile_to else None
         try:
             tally, outcome, machine = asyncio.run(_drive(config, f"http://127.0.0.1:{port}", probe))
         finally:
@@ -1153,8 +1153,8 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2) + "\n")
     print(f'figures written to {out} (under "{config.students}")')
-    if args.profile:
-        print(f"profile: {args.profile}")
+    if args.profile and args.profile.exists():
+        print(f"profile of the server ({args.profile}):\n{profile.top(args.profile.read_text())}")
     print(line(result))
     return 0 if result["errors"] == 0 and result["lost"] == 0 else 1
 
