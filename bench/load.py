@@ -66,6 +66,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 BROWSER_NICE = 10  # the driver and Chromium yield to the server (nice 0) on its core
 SAMPLE_S = 0.5  # how often the server's process tree is read
 ACTION_TIMEOUT_S = 60.0  # an action that has not settled by then is an error
+WARM_UP_TIMEOUT_S = 600.0  # a page's first run on a cold, shared machine can take minutes
 
 # (action, weight): what a self-studying student does next; bench/protocol.py plays the same mix
 ACTIONS = (
@@ -266,6 +267,7 @@ class Student:
         self.finished = 0  # script runs finished (full runs and fragment runs)
         self.finished_at = 0.0  # when the last one was received
         self.running = False
+        self.timeout = ACTION_TIMEOUT_S  # seconds an action may take
         self._changed = asyncio.Event()
         page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
 
@@ -285,12 +287,12 @@ class Student:
 
     async def settle(self, before: int) -> None:
         """Wait until a run finished after `before` and the running indicator is gone."""
-        deadline = asyncio.get_running_loop().time() + ACTION_TIMEOUT_S
+        deadline = asyncio.get_running_loop().time() + self.timeout
         while self.finished <= before or self.running:
             self._changed.clear()
             left = deadline - asyncio.get_running_loop().time()
             await asyncio.wait_for(self._changed.wait(), max(left, 0.001))
-        await self.page.wait_for_selector(RUNNING, state="detached", timeout=ACTION_TIMEOUT_S * 1e3)
+        await self.page.wait_for_selector(RUNNING, state="detached", timeout=self.timeout * 1e3)
 
     async def timed(self, kind: str, trigger) -> float:
         """Run the trigger (a coroutine function), settle, count exception boxes; seconds taken."""
@@ -576,6 +578,8 @@ def discover_pages() -> dict[str, str]:
 
 async def warm_up(student: Student, pages: dict[str, str]) -> None:
     """Visit every page once and run the live benchmark once, so its later presses are cached."""
+    student.timeout = WARM_UP_TIMEOUT_S
+    student.page.set_default_timeout(WARM_UP_TIMEOUT_S * 1000)
     await student.arrive("/")
     hrefs = await student.page.eval_on_selector_all(
         "[data-testid='stSidebarNav'] a", "links => links.map(a => new URL(a.href).pathname)"
@@ -588,6 +592,8 @@ async def warm_up(student: Student, pages: dict[str, str]) -> None:
         await student.visit(stem)
     if LIVE[0] in pages:
         await student.live()
+    student.timeout = ACTION_TIMEOUT_S
+    student.page.set_default_timeout(ACTION_TIMEOUT_S * 1000)
 
 
 def run(config: LoadConfig) -> dict:

@@ -90,6 +90,7 @@ from quizzes import bank
 
 RESULTS = load.RESULTS  # protocol-<scenario>.json: the figures per number of students
 ACTION_TIMEOUT_S = 60.0  # an action not settled by then is an error, and lost (a student gives up)
+WARM_UP_TIMEOUT_S = 600.0  # a page's first run on a cold, shared machine can take minutes
 HTTP_TIMEOUT_S = 30.0
 FINISHED = ForwardMsg.ScriptFinishedStatus
 BROWSER_CONTEXT = {"timezone": "Europe/Paris", "timezone_offset": -60, "locale": "en-US",
@@ -511,17 +512,17 @@ class Tab:
 
     # -- what a student does
 
-    async def settle(self, before: int) -> None:
+    async def settle(self, before: int, timeout: float = ACTION_TIMEOUT_S) -> None:
         """Wait until a run finished after `before` and the script is no longer running."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + ACTION_TIMEOUT_S
+        deadline = loop.time() + timeout
         while self.finished <= before or self.running:
             if self.closed:
                 raise ProtocolError("the server closed the websocket")
             self._changed.clear()
             left = deadline - loop.time()
             if left <= 0:
-                raise TimeoutError(f"no script_finished within {ACTION_TIMEOUT_S:.0f} s")
+                raise TimeoutError(f"no script_finished within {timeout:.0f} s")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), left)
 
@@ -635,8 +636,10 @@ class Tally:
 class Student:
     """One simulated student in one tab: the actions of bench/load.py's Chromium student."""
 
-    def __init__(self, base: str, pages: dict[str, str], rng: random.Random, tally: Tally):
+    def __init__(self, base: str, pages: dict[str, str], rng: random.Random, tally: Tally,
+                 timeout: float = ACTION_TIMEOUT_S):  # fmt: skip
         self.base, self.pages, self.rng, self.tally = base, pages, rng, tally
+        self.timeout = timeout  # seconds an action may take before it counts as lost
         self.tab = Tab(base)
         self.here: str | None = None  # the page shown now, by file stem
 
@@ -648,7 +651,7 @@ class Student:
         if sent is not None:
             await sent
         try:
-            await tab.settle(before)
+            await tab.settle(before, self.timeout)
         except (TimeoutError, ProtocolError):  # sent, and never acknowledged
             self.tally.lost += 1
             raise
@@ -965,13 +968,14 @@ class Context:
     rng: random.Random
     tally: Tally = field(default_factory=Tally)
 
-    def student(self, tally: Tally | None = None) -> Student:
-        return Student(self.base, self.pages, random.Random(self.rng.random()), tally or self.tally)
+    def student(self, tally: Tally | None = None, timeout: float = ACTION_TIMEOUT_S) -> Student:
+        rng = random.Random(self.rng.random())
+        return Student(self.base, self.pages, rng, tally or self.tally, timeout)
 
 
 async def warm_up(ctx: Context) -> None:
     """One tab visits every page once and runs the live benchmark once, as bench/load.py does."""
-    student = ctx.student(Tally())
+    student = ctx.student(Tally(), WARM_UP_TIMEOUT_S)
     await student.arrive("/")
     listed = {"/" + path if path else "/" for path in student.tab.pages}
     for stem in [s for s, path in ctx.pages.items() if path not in listed]:
