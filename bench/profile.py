@@ -42,7 +42,7 @@ def read(text: str) -> tuple[Counter, Counter, int]:
         samples = int(count)
         every += samples
         own[frames[-1]] += samples
-        for name in set(frames):
+        for name in dict.fromkeys(frames):  # once per stack, outermost first
             total[name] += samples
     return own, total, every
 
