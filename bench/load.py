@@ -133,6 +133,9 @@ def start_server(
     port: int, options: tuple[str, ...], server_cores: set[int], log
 ) -> subprocess.Popen:
     """The app on loopback, pinned to `server_cores`, its output to the file `log`."""
+    with socket.socket() as probe:  # else another server would answer the health check below
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is in use: another server would be measured")
     cmd = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
