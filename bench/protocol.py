@@ -311,6 +311,7 @@ class Tab:
         self.problems: list[str] = []  # protocol errors
         self.auto: dict[str, asyncio.Task] = {}  # fragment id: its auto-rerun timer
         self.auto_reruns = 0
+        self.sending: set[asyncio.Task] = set()  # BackMsgs on their way (held, so not collected)
         self.closed = False
         self._changed = asyncio.Event()
 
@@ -382,7 +383,9 @@ class Tab:
         state.widget_states.widgets.extend(self.states.values() if states is None else states)
         state.context_info.CopyFrom(ContextInfo(url=self.base + "/", **BROWSER_CONTEXT))
         self.new_session = False
-        asyncio.create_task(self._send(BackMsg(rerun_script=state)))
+        task = asyncio.create_task(self._send(BackMsg(rerun_script=state)))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
 
     async def _send(self, msg: BackMsg) -> None:
         try:
