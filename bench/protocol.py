@@ -119,6 +119,7 @@ class Config:
     scenario: str = "selfstudy"
     students: int = 10
     seconds: float = 60.0  # selfstudy: how long the students act after the warm-up
+    actions: int = 0  # selfstudy: stop after this many actions instead (load.py's soak)
     window: float = 20.0  # lecture-start: the arrivals spread over this many seconds
     moves: int = 20  # demo: the instructor's slider moves
     idle_s: float = 10.0  # demo: the quiet window that measures what idle sessions cost
@@ -844,13 +845,16 @@ async def _actor(student: Student, first: str, stop, hostile: list[str], think) 
 
 
 async def selfstudy(config: Config, ctx: Context) -> Run:
-    """Every student opens the instructor's practice link, then acts for `seconds`."""
+    """Every student opens the instructor's practice link, then acts for `seconds` or `actions`."""
     qid = ctx.rng.choice(sorted(bank.bank()))
     first = f"/practice?question={qid}&seed={ctx.rng.randrange(1000)}"
     students = [ctx.student() for _ in range(config.students)]
     start = time.monotonic()
     ctx.probe.start()
-    stop = lambda: time.monotonic() - start > config.seconds  # noqa: E731
+    if config.actions:  # as load.py's soak: arrivals weigh the same whatever the pace
+        stop = lambda: ctx.tally.actions >= config.actions  # noqa: E731
+    else:
+        stop = lambda: time.monotonic() - start > config.seconds  # noqa: E731
     await asyncio.gather(*(_actor(s, first, stop, ctx.hostile, config.think_s) for s in students))
     run = Run(config.students, ctx.probe.stop(), time.monotonic() - start)
     await _close(students)
@@ -1129,6 +1133,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", choices=list(SCENARIOS), default=Config.scenario)
     parser.add_argument("--students", type=int, default=Config.students)
     parser.add_argument("--seconds", type=float, default=Config.seconds)
+    parser.add_argument("--actions", type=int, default=Config.actions, help="selfstudy: stop "
+                        "after this many actions instead of --seconds")  # fmt: skip
     parser.add_argument("--window", type=float, default=Config.window)
     parser.add_argument("--moves", type=int, default=Config.moves)
     parser.add_argument("--repeat", type=int, default=Config.repeat)
@@ -1148,7 +1154,7 @@ def main(argv: list[str] | None = None) -> int:
                                                             option.split("=", 1)[1])
     )  # fmt: skip
     config = Config(
-        scenario=args.scenario, students=args.students, seconds=args.seconds,
+        scenario=args.scenario, students=args.students, seconds=args.seconds, actions=args.actions,
         window=args.window, moves=args.moves, repeat=args.repeat, page=args.page,
         cold=args.cold, seed=args.seed, server_options=options, port=args.port,
     )  # fmt: skip
