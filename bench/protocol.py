@@ -982,8 +982,8 @@ class Context:
 
 async def warm_up(ctx: Context) -> None:
     """One tab visits every page once and runs the live benchmark once, as bench/load.py does."""
-    student = ctx.student(Tally(), WARM_UP_TIMEOUT_S)
-    await student.arrive("/")
+    student = Student(ctx.base, ctx.pages, random.Random(), Tally(), WARM_UP_TIMEOUT_S)
+    await student.arrive("/")  # its own dice: the students' follow load.py's, seed for seed
     listed = {"/" + path if path else "/" for path in student.tab.pages}
     for stem in [s for s, path in ctx.pages.items() if path not in listed]:
         print(f"note: app_pages/{stem}.py is not in the navigation; students skip it")
