@@ -870,10 +870,7 @@ async def lecture_start(config: Config, ctx: Context) -> Run:
 
     async def arrive(student: Student, at: float) -> None:
         await asyncio.sleep(at)
-        try:
-            await student.arrive(ctx.pages[config.page])
-        except Exception as error:
-            student.tally.errors.append(f"arrive: {type(error).__name__} {error}"[:200])
+        await _arrive(student, ctx.pages[config.page])
 
     await asyncio.gather(*(arrive(s, at) for s, at in zip(students, moments, strict=True)))
     run = Run(config.students, ctx.probe.stop(), time.monotonic() - start)
@@ -889,7 +886,7 @@ async def demo(config: Config, ctx: Context) -> Run:
     students = [ctx.student(quiet) for _ in range(config.students)]
     pss_before = load.memory(load.tree(ctx.probe.root))[0]
     for group in range(0, len(students), 10):  # ten at a time, like a room filling up
-        await asyncio.gather(*(s.arrive(ctx.pages[stem]) for s in students[group : group + 10]))
+        await asyncio.gather(*(_arrive(s, ctx.pages[stem]) for s in students[group : group + 10]))
     await asyncio.sleep(2)
     pss_after = load.memory(load.tree(ctx.probe.root))[0]
     idle = load.Probe(ctx.probe.root).start()
@@ -908,6 +905,7 @@ async def demo(config: Config, ctx: Context) -> Run:
     run = Run(config.students, ctx.probe.stop(), time.monotonic() - start)
     ctx.tally.errors += quiet.errors
     ctx.tally.exception_boxes += quiet.exception_boxes
+    ctx.tally.lost += quiet.lost
     run.extra.update(
         students_arrive_s=load._percentiles(quiet.latencies.get("arrive", [])),
         idle_session_mb=round((pss_after - pss_before) / 2**20 / max(config.students, 1), 2),
@@ -955,6 +953,14 @@ SCENARIOS: dict[str, Callable[[Config, Context], Awaitable[Run]]] = {
     "demo": demo,
     "kinds": kinds,
 }
+
+
+async def _arrive(student: Student, path: str) -> None:
+    """Arrive; a failure is counted as an error and the student stays where they are."""
+    try:
+        await student.arrive(path)
+    except Exception as error:
+        student.tally.errors.append(f"arrive: {type(error).__name__} {error}"[:200])
 
 
 async def _close(people: list[Student]) -> None:
