@@ -91,7 +91,6 @@ from quizzes import bank
 RESULTS = load.RESULTS  # protocol-<scenario>.json: the figures per number of students
 ACTION_TIMEOUT_S = 60.0  # an action not settled by then is an error, and lost (a student gives up)
 WARM_UP_TIMEOUT_S = 600.0  # a page's first run on a cold, shared machine can take minutes
-HTTP_TIMEOUT_S = 30.0
 FINISHED = ForwardMsg.ScriptFinishedStatus
 BROWSER_CONTEXT = {"timezone": "Europe/Paris", "timezone_offset": -60, "locale": "en-US",
                    "is_embedded": False, "color_scheme": "light"}  # fmt: skip
@@ -327,7 +326,7 @@ class Tab:
             writer.write(f"GET {path} HTTP/1.1\r\nHost: {host.netloc}\r\nAccept: */*\r\n"
                          f"Accept-Encoding: gzip, deflate\r\n{cookie}Connection: close\r\n\r\n"
                          .encode())  # fmt: skip
-            raw = await asyncio.wait_for(reader.read(), HTTP_TIMEOUT_S)
+            raw = await asyncio.wait_for(reader.read(), ACTION_TIMEOUT_S)
         finally:
             writer.close()
         head, _, body = raw.partition(b"\r\n\r\n")
@@ -355,7 +354,7 @@ class Tab:
             origin=self.base,
             additional_headers={"Cookie": self.cookie} if self.cookie else None,
             max_size=None,
-            open_timeout=HTTP_TIMEOUT_S,
+            open_timeout=ACTION_TIMEOUT_S,
         )
         self.reader = asyncio.create_task(self._read())
         self.query = url.query
@@ -652,11 +651,14 @@ class Student:
         tab = self.tab
         before, boxes, start = tab.finished, len(tab.exceptions), time.perf_counter()
         sent = send()
-        if sent is not None:
-            await sent
-        try:
-            await tab.settle(before, self.timeout)
-        except (TimeoutError, ProtocolError):  # sent, and never acknowledged
+        try:  # the student gives up `timeout` seconds after the click, whatever held it up
+            if sent is not None:  # an arrival: the page over HTTP, then the websocket
+                await asyncio.wait_for(sent, self.timeout)
+            await tab.settle(before, self.timeout - (time.perf_counter() - start))
+        except TimeoutError as error:  # never acknowledged
+            self.tally.lost += 1
+            raise TimeoutError(f"not acknowledged within {self.timeout:.0f} s") from error
+        except ProtocolError:  # the websocket closed: never acknowledged either
             self.tally.lost += 1
             raise
         if tab.problems:
