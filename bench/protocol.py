@@ -886,16 +886,17 @@ async def demo(config: Config, ctx: Context) -> Run:
     stem, key = DEMO_WIDGET
     quiet = Tally()
     students = [ctx.student(quiet) for _ in range(config.students)]
-    pss_before = load.memory(load.tree(ctx.probe.root))[0]
+    filling = [(0, load.memory(load.tree(ctx.probe.root))[0])]  # (students in, server PSS)
     for group in range(0, len(students), 10):  # ten at a time, like a room filling up
         await asyncio.gather(*(_arrive(s, ctx.pages[stem]) for s in students[group : group + 10]))
-    await asyncio.sleep(2)
-    pss_after = load.memory(load.tree(ctx.probe.root))[0]
+        await asyncio.sleep(1)
+        filling.append((group + 10, load.memory(load.tree(ctx.probe.root))[0]))
     idle = load.Probe(ctx.probe.root).start()
     await asyncio.sleep(config.idle_s)
     idle_cpu = idle.stop()
-    instructor = ctx.student()
+    instructor = ctx.student(Tally())
     await instructor.arrive(ctx.pages[stem])
+    instructor.tally = ctx.tally  # only the slider moves count
     start = time.monotonic()
     ctx.probe.start()
     for _ in range(config.moves):
@@ -910,11 +911,10 @@ async def demo(config: Config, ctx: Context) -> Run:
     ctx.tally.lost += quiet.lost
     run.extra.update(
         students_arrive_s=load._percentiles(quiet.latencies.get("arrive", [])),
-        idle_session_mb=round((pss_after - pss_before) / 2**20 / max(config.students, 1), 2),
+        idle_session_mb=_slope(filling) if len(filling) > 2 else None,  # PSS per student in
         idle_session_cpu_ms_per_s=round(idle_cpu * 1000 / config.idle_s / config.students, 4),
         idle_window_s=config.idle_s,
-        pss_before_students_mb=round(pss_before / 2**20),
-        pss_with_students_mb=round(pss_after / 2**20),
+        pss_filling_mb=[(n, round(pss / 2**20)) for n, pss in filling],
     )
     await _close([*students, instructor])
     return run
@@ -955,6 +955,12 @@ SCENARIOS: dict[str, Callable[[Config, Context], Awaitable[Run]]] = {
     "demo": demo,
     "kinds": kinds,
 }
+
+
+def _slope(points: list[tuple[int, int]]) -> float:
+    """MB per student: the least-squares slope of server PSS (bytes) against students in."""
+    slope, _ = statistics.linear_regression(*zip(*points, strict=True))
+    return round(slope / 2**20, 2)
 
 
 async def _arrive(student: Student, path: str) -> None:
