@@ -23,7 +23,9 @@ bench: $(RUNTIME)
 	$(PY) -m bench
 
 # A classroom: 10 headless-Chromium students against a real server for 60 s (bench/load.py);
-# needs Playwright and Chromium, so it sets up like `make test` does. ARGS=... passes options.
+# needs Playwright and Chromium, so it sets up like `make test` does. ARGS=... passes options;
+# ARGS="--driver protocol --scenario lecture-start --students 150": students on Streamlit's
+# websocket protocol instead of browsers (bench/protocol.py).
 load: $(DEV) chromium
 	$(PY) -m bench.load $(ARGS)
 

@@ -2,11 +2,12 @@
 
 Starts the app on loopback, warms it up (every page once, the separable page's live benchmark
 once, so later presses read its cache), then lets `sessions` students act at once for `seconds`:
-open pages from the sidebar, answer practice questions right, wrong and hostile, move number
-inputs and sliders, press the cached live benchmark. It reports actions, errors, exception boxes,
-p50/p95 latency (from the click or key press to the app settled: the script-finished message
-received and the running indicator gone), the server's CPU seconds per action and its peak memory,
-children (the answer checker's zygote and workers) included.
+open pages from the sidebar, answer practice questions right, wrong and hostile, preview an
+answer, ask for a hint, move number inputs and sliders, press the cached live benchmark. It
+reports actions, errors, exception boxes, p50/p95 latency (from the click or key press to the app
+settled: the script-finished message received and the running indicator gone), the server's CPU
+seconds per action and its peak memory, children (the answer checker's zygote and workers)
+included.
 
 Keeping the browsers' CPU out of the server's figure on a 2-core machine: CPU is read from /proc
 per process of the server's tree only, so the browsers' own CPU is never counted; the server and
@@ -16,6 +17,11 @@ student's browser needs several times the server's CPU per action, so the browse
 server, limit how fast 10 students can go here); the browser runs with animations and transitions
 off and the students share one browser context as tabs (the cheapest layout, measured). Other
 users of the machine are not under our control: the load average is printed with the figures.
+
+`--driver protocol` hands the arguments to bench/protocol.py: students without a browser, on
+Streamlit's websocket protocol, playing the same mix (its `selfstudy`; `selfstudy` is also this
+driver's name for `mixed`). Chromium stays the default: it is the end-to-end truth the protocol
+driver is checked against, and bench/suites.py's figures come from it.
 
 Scenarios (`--scenario`): `mixed` (the classroom, the default), `soak` (the mixed actions for
 `--actions` actions in `sessions` sessions, memory sampled along the way), `home` and `topic`
@@ -60,13 +66,16 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 BROWSER_NICE = 10  # the driver and Chromium yield to the server (nice 0) on its core
 SAMPLE_S = 0.5  # how often the server's process tree is read
 ACTION_TIMEOUT_S = 60.0  # an action that has not settled by then is an error
+WARM_UP_TIMEOUT_S = 600.0  # a page's first run on a cold, shared machine can take minutes
 
-# (action, weight): what a student does next
+# (action, weight): what a self-studying student does next; bench/protocol.py plays the same mix
 ACTIONS = (
     ("open", 3),
     ("right", 2),
     ("wrong", 2),
     ("hostile", 2),
+    ("preview", 2),  # type an answer and press Preview
+    ("hint", 1),
     ("widget", 3),
     ("live", 1),
     ("arrive", 1),  # open the instructor's link again: a new session, the old one left behind
@@ -99,6 +108,7 @@ class LoadConfig:
     think_s: tuple[float, float] = (0.3, 1.0)  # a student's pause between actions, uniform
     seed: int = 0
     server_options: tuple[str, ...] = ()  # extra `--section.option value` pairs for streamlit
+    port: int = 0  # the server's port; 0: any free one
 
 
 # ---------------------------------------------------------------- the server and its processes
@@ -123,6 +133,9 @@ def start_server(
     port: int, options: tuple[str, ...], server_cores: set[int], log
 ) -> subprocess.Popen:
     """The app on loopback, pinned to `server_cores`, its output to the file `log`."""
+    with socket.socket() as probe:  # else another server would answer the health check below
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is in use: another server would be measured")
     cmd = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
@@ -257,6 +270,7 @@ class Student:
         self.finished = 0  # script runs finished (full runs and fragment runs)
         self.finished_at = 0.0  # when the last one was received
         self.running = False
+        self.timeout = ACTION_TIMEOUT_S  # seconds an action may take
         self._changed = asyncio.Event()
         page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
 
@@ -276,12 +290,12 @@ class Student:
 
     async def settle(self, before: int) -> None:
         """Wait until a run finished after `before` and the running indicator is gone."""
-        deadline = asyncio.get_running_loop().time() + ACTION_TIMEOUT_S
+        deadline = asyncio.get_running_loop().time() + self.timeout
         while self.finished <= before or self.running:
             self._changed.clear()
             left = deadline - asyncio.get_running_loop().time()
             await asyncio.wait_for(self._changed.wait(), max(left, 0.001))
-        await self.page.wait_for_selector(RUNNING, state="detached", timeout=ACTION_TIMEOUT_S * 1e3)
+        await self.page.wait_for_selector(RUNNING, state="detached", timeout=self.timeout * 1e3)
 
     async def timed(self, kind: str, trigger) -> float:
         """Run the trigger (a coroutine function), settle, count exception boxes; seconds taken."""
@@ -354,6 +368,29 @@ class Student:
         await self._judge(how, variant, text, box_key)
         if how == "right" and self.rng.random() < 0.5:
             await self.timed("next", self.page.locator(".st-key-practice_next button").click)
+
+    async def preview(self) -> None:
+        """Type an answer and press Preview (a choice question has none: next question)."""
+        await self.visit("practice")
+        variant, _, key = await self._question()
+        if variant.question.kind == "choice":
+            await self.timed("next", self.page.locator(".st-key-practice_next button").click)
+            return
+        right = self.rng.random() < 0.5
+        await self.page.locator(f".st-key-{key}-answer input").fill(
+            str(variant.expected) if right else wrong_answer(variant, self.rng)
+        )
+        await self.timed("preview", self.page.locator(f".st-key-{key}-preview button").click)
+
+    async def hint(self) -> None:
+        """Ask for the next hint (none left: next question)."""
+        await self.visit("practice")
+        _, _, key = await self._question()
+        button = self.page.locator(f".st-key-{key}-hint button")
+        if not await button.count():
+            await self.timed("next", self.page.locator(".st-key-practice_next button").click)
+            return
+        await self.timed("hint", button.click)
 
     async def _judge(self, how: str, variant: bank.Variant, text: str, box_key: str) -> None:
         """Count a verdict that does not fit: a right answer marked wrong, or a wrong one right."""
@@ -441,6 +478,10 @@ async def _actor(
                 await student.open()
             elif kind in ("right", "wrong", "hostile"):
                 await student.answer(kind, hostile)
+            elif kind == "preview":
+                await student.preview()
+            elif kind == "hint":
+                await student.hint()
             elif kind == "widget":
                 await student.widget()
             else:
@@ -540,6 +581,8 @@ def discover_pages() -> dict[str, str]:
 
 async def warm_up(student: Student, pages: dict[str, str]) -> None:
     """Visit every page once and run the live benchmark once, so its later presses are cached."""
+    student.timeout = WARM_UP_TIMEOUT_S
+    student.page.set_default_timeout(WARM_UP_TIMEOUT_S * 1000)
     await student.arrive("/")
     hrefs = await student.page.eval_on_selector_all(
         "[data-testid='stSidebarNav'] a", "links => links.map(a => new URL(a.href).pathname)"
@@ -552,12 +595,14 @@ async def warm_up(student: Student, pages: dict[str, str]) -> None:
         await student.visit(stem)
     if LIVE[0] in pages:
         await student.live()
+    student.timeout = ACTION_TIMEOUT_S
+    student.page.set_default_timeout(ACTION_TIMEOUT_S * 1000)
 
 
 def run(config: LoadConfig) -> dict:
     """Start a server, drive it, stop it; the figures as plain data."""
     server_cores, browser_cores = cores()
-    port = free_port()
+    port = config.port or free_port()
     with tempfile.TemporaryFile("w+") as log:
         server = start_server(port, config.server_options, server_cores, log)
         probe = Probe(server.pid)
@@ -706,19 +751,34 @@ def compare(before: dict, now: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scenario", choices=["mixed", "soak", "home", "topic"], default="mixed")
-    parser.add_argument("--sessions", type=int, default=LoadConfig.sessions)
+    driver = argparse.ArgumentParser(add_help=False)
+    driver.add_argument("--driver", choices=["chromium", "protocol"], default="chromium")
+    known, rest = driver.parse_known_args(argv)
+    if known.driver == "protocol":  # simulated students on Streamlit's websocket protocol
+        from bench import protocol
+
+        return protocol.main(rest)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog="--driver protocol: bench/protocol.py's students (python -m bench.protocol -h)",
+    )
+    parser.add_argument(
+        "--scenario", choices=["mixed", "selfstudy", "soak", "home", "topic"], default="mixed",
+        help="selfstudy is mixed, under the protocol driver's name",
+    )  # fmt: skip
+    parser.add_argument("--sessions", "--students", type=int, default=LoadConfig.sessions)
     parser.add_argument("--seconds", type=float, default=LoadConfig.seconds)
     parser.add_argument("--actions", type=int, default=LoadConfig.actions)
     parser.add_argument(
         "--layout", choices=["tabs", "contexts", "browsers"], default=LoadConfig.layout
     )
     parser.add_argument("--out", type=Path, help="JSON file for the figures (bench/results/...)")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: any)")
     parser.add_argument(
         "--server-option", action="append", default=[], metavar="SECTION.OPTION=VALUE"
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(rest)
+    args.scenario = "mixed" if args.scenario == "selfstudy" else args.scenario
     options = tuple(
         part for option in args.server_option for part in (f"--{option.split('=')[0]}",
                                                             option.split("=", 1)[1])
@@ -730,6 +790,7 @@ def main(argv: list[str] | None = None) -> int:
         actions=args.actions,
         layout=args.layout,
         server_options=options,
+        port=args.port,
     )
     name = "load.json" if args.scenario == "mixed" else f"load-{args.scenario}.json"
     out = args.out or RESULTS / name

@@ -1,0 +1,160 @@
+"""The protocol driver: its students drive a real server, and its browser model holds together."""
+
+import asyncio
+import random
+import tempfile
+
+import pytest
+from streamlit.proto.Block_pb2 import Block
+from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench import load, protocol
+from bench.protocol import MessageCache, Node, ProtocolError, Student, Tally
+
+QUESTION, SEED = "sep-saving-check", 5  # a typed question with hints, on the practice page
+
+
+# ---------------------------------------------------------------- against a real server
+
+
+async def _three_students(base: str) -> tuple[Tally, list[Student], list[list[int]]]:
+    tally, pages = Tally(), load.discover_pages()
+    students = [Student(base, pages, random.Random(i), tally) for i in range(3)]
+    statuses = [[] for _ in students]
+
+    async def one(student: Student, seen: list[int]) -> None:
+        await student.arrive(f"/practice?question={QUESTION}&seed={SEED}")
+        finish = student.tab._finish  # record how each later run finished
+        student.tab._finish = lambda msg: (seen.append(msg.script_finished), finish(msg))
+        variant, key = student._question()
+        student.tab.set_value(f"{key}:answer", str(variant.expected))
+        await student.timed("right", lambda: student.tab.press(f"{key}:check"))
+        student._judge("right", variant, str(variant.expected))
+        await student.hint()
+        await student.preview()
+
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(*(one(s, seen) for s, seen in zip(students, statuses, strict=True))),
+            timeout=25,
+        )
+    finally:
+        await asyncio.gather(*(s.tab.close() for s in students))
+    return tally, students, statuses
+
+
+@pytest.mark.timeout(60)
+def test_three_students_answer_ask_a_hint_and_preview_on_a_real_server():
+    port = load.free_port()
+    with tempfile.TemporaryFile("w+") as log:
+        server = load.start_server(port, (), set(load.cores()[1]), log)
+        try:
+            tally, students, statuses = asyncio.run(_three_students(f"http://127.0.0.1:{port}"))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    assert tally.errors == []  # each right answer was marked right, and no exception box came
+    assert tally.lost == 0
+    for kind in ("arrive", "right", "hint", "preview"):
+        assert len(tally.latencies[kind]) == 3, kind
+    fragment_run = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    for student, seen in zip(students, statuses, strict=True):
+        # the hint and the preview each reran the question box's fragment, not the page
+        assert seen[-2:] == [fragment_run, fragment_run], seen
+        assert f"practice:{QUESTION}:{SEED}:answer" in student.tab.widgets
+
+
+# ---------------------------------------------------------------- the browser model
+
+
+def _cached(hash_: str, fragment: str = "") -> ForwardMsg:
+    msg = ForwardMsg(hash=hash_)
+    msg.metadata.cacheable = True
+    msg.delta.new_element.markdown.body = f"body of {hash_}"
+    msg.delta.fragment_id = fragment
+    return msg
+
+
+def test_a_ref_hash_is_answered_with_the_message_the_cache_kept_at_its_new_place():
+    cache = MessageCache()
+    cache.resolve(_cached("abc"))
+    ref = ForwardMsg(ref_hash="abc")
+    ref.metadata.delta_path.extend([0, 7])
+    full = cache.resolve(ref)
+    assert full.delta.new_element.markdown.body == "body of abc"
+    assert list(full.metadata.delta_path) == [0, 7]
+
+
+def test_a_ref_hash_the_cache_does_not_hold_is_a_protocol_error():
+    with pytest.raises(ProtocolError, match="miss"):
+        MessageCache().resolve(ForwardMsg(ref_hash="never-sent"))
+
+
+def test_cached_messages_expire_after_max_age_runs_and_a_fragment_run_ages_only_its_own():
+    cache = MessageCache()
+    cache.resolve(_cached("page"))
+    cache.resolve(_cached("in-fragment", fragment="f1"))
+    for _ in range(3):
+        cache.age(2, ["f2"])  # another fragment's runs drop neither, though the count goes on
+    assert set(cache.messages) == {"page", "in-fragment"}
+    cache.age(2, ["f1"])  # 4 runs old now, and this run is its fragment's
+    assert set(cache.messages) == {"page"}
+    cache.resolve(ForwardMsg(ref_hash="page"))  # a hit renews it
+    cache.age(2, [])
+    cache.age(2, [])
+    assert set(cache.messages) == {"page"}  # 2 runs old: kept
+    cache.age(2, [])
+    assert cache.messages == {}
+
+
+def _element(run: str, fragment: str = "") -> Node:
+    element = Element()
+    element.markdown.body = run
+    return Node(element, "markdown", run, fragment, "page")
+
+
+def _block(run: str, fragment: str, children: list[Node]) -> Node:
+    return Node(Block(), "vertical", run, fragment, "page", children)
+
+
+def test_a_fragment_run_drops_stale_elements_inside_its_fragment_and_nothing_outside():
+    inside = _block("run2", "f1", [_element("run2", "f1"), _element("run1", "f1")])
+    other = _block("run1", "f2", [_element("run1", "f2")])
+    root = Node(None, "", "run1", "", "page", [_element("run1"), inside, other])
+    protocol._clear_stale(root, "run2", ["f1"], False)
+    assert [n.proto.markdown.body for n in inside.children] == ["run2"]
+    assert len(root.children) == 3 and len(other.children) == 1
+
+
+def test_a_full_run_drops_everything_it_did_not_draw():
+    root = Node(None, "", "", "", "page", [_element("run1"), _element("run2")])
+    protocol._clear_stale(root, "run2", [], False)
+    assert [n.proto.markdown.body for n in root.children] == ["run2"]
+
+
+def test_a_select_slider_mounts_with_its_default_option_as_text():
+    element = Element()
+    slider = element.slider
+    slider.id, slider.type = "$$ID-0-k", slider.Type.SELECT_SLIDER
+    slider.options.extend(["1", "3", "5"])
+    slider.default.append(2)
+    assert list(protocol.mounted_state(element, None).string_array_value.data) == ["5"]
+
+
+def test_a_radio_without_a_default_mounts_as_an_id_with_no_value():
+    element = Element()
+    element.radio.id = "$$ID-0-r"
+    element.radio.options.extend(["a", "b"])
+    state = protocol.mounted_state(element, None)
+    assert state.id == "$$ID-0-r" and state.WhichOneof("value") is None
+
+
+def test_the_closing_line_has_the_form_the_issue_asks_for():
+    result = {"students": 150, "actions": 412, "errors": 0, "lost": 0,
+              "latency_s": {"p95": 1.234}, "server_cpu_s_per_action": 0.0456,
+              "peak_server_pss_mb": 987}  # fmt: skip
+    assert protocol.line(result) == (
+        "load: students 150, actions 412, errors 0, lost 0, p95 1.23 s, "
+        "server CPU per action 0.046 s, peak memory 987 MB"
+    )
