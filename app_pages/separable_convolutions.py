@@ -5,7 +5,7 @@ import streamlit as st
 from core import course
 from core.data import PHOTO_CREDIT
 from core.separable_convolutions import benchmark, claims, formulas, inputs, models, photo
-from ui import charts, lecture, links, quiz, show
+from ui import ask, charts, lecture, links, quiz, show
 from ui.links import Link
 
 TOPIC = "separable_convolutions"
@@ -109,6 +109,7 @@ def costs() -> None:
         st.warning(problem)
     else:
         standard_cost(k, m, n, size, stride, padding)
+        ask.button("sep-standard-params", {"D_K": k, "M": m, "N": n}, key="sep")
     quiz.question("sep-double-channels")
     st.header("2. Depthwise, then pointwise")
     st.latex(rf"\text{{multiply-adds: depthwise}} = {tex['depthwise_macs']}, \qquad"
@@ -118,6 +119,7 @@ def costs() -> None:
         st.warning(problem)
     else:
         separable_cost(k, m, n, size, stride, padding)
+        ask.button("sep-ratio-value", {"N": n, "D_K": k}, key="sep-ratio")
     quiz.question("sep-ratio-value")
     quiz.question("sep-saving-check")
     worked_examples()
@@ -229,7 +231,6 @@ def reduction_chart(k: int) -> None:
     show.figure(charts.reduction, curve, k, target, facts.ceiling, facts.n, key="sep-red")
 
 
-@st.fragment
 def photo_section() -> None:
     st.header("4. What each stage sees")
     st.caption(PHOTO_CREDIT)
@@ -278,7 +279,6 @@ def _set_mixer(preset_key: str) -> None:
             st.session_state[f"sep_mix_{o}{i}"] = float(w)
 
 
-@st.fragment
 def benchmark_section() -> None:
     st.header("5. Live benchmark: does the FLOP saving become a speed-up?")
     *cols, threads_column = st.columns(len(BENCH) + 1)
@@ -364,7 +364,6 @@ def live_result(result: dict) -> None:
     )
 
 
-@st.fragment
 def inverted_residuals() -> None:
     st.header("6. Inverted residuals (MobileNetV2)")
     in_link, out_link, t_link, stride_link = INVERTED
@@ -494,5 +493,4 @@ st.markdown(
     "(where to look), then a **pointwise** 1×1 stage mixes channels (what to combine). Here you "
     "count what that saves, watch it on a photo, and time it on this machine."
 )
-for section in SECTIONS:
-    section()
+show.sections(SECTIONS)

@@ -303,7 +303,6 @@ def threshold_calculator() -> None:
     show.figure(charts.gradient_decay, curve, float(tau), int(k), key="vg-decay")
 
 
-@st.fragment
 def gradient_flow() -> None:
     st.header("3 · Gradient flow, observed")
     st.markdown(
@@ -461,6 +460,7 @@ def projection_explorer() -> None:
         return
     for note in experiments.block_notes(in_shape, out_ch, stride):
         st.info(note)
+    ask.button("skip-shortcut-params", {"C_in": channels, "C_out": out_ch, "s": stride}, key="pj")
     block = show.cached(experiments.block_reading, in_shape, out_ch, stride)
     st.markdown(
         f"Output shape: **{block.shape}** by the convolution arithmetic, "
@@ -572,5 +572,4 @@ st.markdown(
     "`out = F(x) + x`, fixed it. Every number on this page is computed: by torch, by SymPy, or "
     "by a real training run."
 )
-for section in SECTIONS:
-    section()
+show.sections(SECTIONS)

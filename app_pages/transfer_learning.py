@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import course
 from core.transfer_learning import formulas, lab, models, strategy, weights
-from ui import charts, lecture, links, quiz, show
+from ui import ask, charts, lecture, links, quiz, show
 from ui.links import Link
 
 TOPIC = "transfer_learning"
@@ -152,6 +152,7 @@ def rate_calculator() -> None:
         st.info(note)
     st.markdown("The earliest group's rate, step by step:")
     lecture.steps(show.cached(formulas.earliest_derivation, head_lr, decay, groups), "tl-rate")
+    ask.button("tl-lr-checkpoint", {"head": head_lr, "decay": decay, "groups": groups}, key="tl")
     rows = show.cached(formulas.rate_rows, head_lr, decay, groups)
     show.figure(charts.learning_rates, rows, key="tl-rates")
     if groups > 1:
@@ -413,5 +414,4 @@ st.markdown(
     "keep, which to retrain, how fast each should learn, and what goes wrong when the head is "
     "forgotten. Every count comes from torch, every rate from SymPy, and the lab really trains."
 )
-for section in SECTIONS:
-    section()
+show.sections(SECTIONS)

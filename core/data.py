@@ -2,12 +2,17 @@
 
 `digits()` is scikit-learn's bundled 8x8 handwritten digits (1,797 images, 10 classes), flattened
 and standardised. `sample_photo()` is scikit-learn's bundled colour photograph china.jpg, scaled
-down for filtering on a page. It deliberately leaves out train/test splits: the degradation
+down for filtering on a page. Both are read straight from scikit-learn's installed files, without
+importing scikit-learn (seconds of imports, through SciPy and pandas, on a page's first render);
+tests/core/test_data.py holds them equal to what scikit-learn's own loaders return.
+It deliberately leaves out train/test splits: the degradation
 experiment measures how well a network fits its training set, not how well it generalises.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 from functools import cache
 from pathlib import Path
 
@@ -18,12 +23,20 @@ from PIL import Image
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # shipped results, see data/README.md
 
 
-@cache
-def _digits_arrays():
-    from sklearn.datasets import load_digits  # scikit-learn takes seconds to import: only here
+def sklearn_file(*parts: str) -> Path:
+    """A file scikit-learn ships under sklearn/datasets, found without importing scikit-learn."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("scikit-learn is not installed: its bundled data sets are needed")
+    return Path(spec.submodule_search_locations[0], "datasets", *parts)
 
-    data = load_digits()
-    return data.data, data.target
+
+@cache
+def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits.csv.gz: 64 pixel columns, then the label."""
+    with gzip.open(sklearn_file("data", "digits.csv.gz"), "rt") as rows:
+        table = np.loadtxt(rows, delimiter=",")
+    return table[:, :-1], table[:, -1].astype(np.int64)
 
 
 def digits() -> tuple[torch.Tensor, torch.Tensor]:
@@ -45,9 +58,8 @@ PHOTO_CREDIT = (
 @cache
 def sample_photo(width: int = 160) -> np.ndarray:
     """scikit-learn's china.jpg scaled to `width` pixels wide, read-only: (H, W, 3) uint8."""
-    from sklearn.datasets import load_sample_image  # scikit-learn takes seconds to import
-
-    full = Image.fromarray(load_sample_image("china.jpg"))  # 640 x 427
+    with Image.open(sklearn_file("images", "china.jpg")) as image:
+        full = image.convert("RGB")  # 640 x 427
     height = round(full.height * width / full.width)
     photo = np.asarray(full.resize((width, height), Image.Resampling.LANCZOS)).copy()
     photo.flags.writeable = False

@@ -267,21 +267,63 @@ def show_verdict(verdict: checking.Verdict, refused: bool) -> None:
 
 
 def end_of_topic(topic: str, *, inline: tuple[str, ...] = ()) -> None:
-    """The end-of-topic quiz: the course's own questions on its numbers, then fresh practice.
+    """The end-of-topic quiz, one question at a time: the course's own questions on its numbers,
+    then practice on fresh numbers.
 
     `inline` lists the questions the page has already asked in its sections; they are left out.
+    One box is drawn, not the whole set: a page open costs a question box's server time once
+    instead of once per question (about 5 ms each), and a student meets one question at a time.
+    A picker jumps to any question and marks the solved ones; Previous and Next step through.
     """
     st.subheader("End-of-topic quiz")
     questions = [q for q in bank.by_topic(topic) if q.id not in inline]
-    course = [q for q in questions if q.course_question]
-    if course:
-        st.markdown("The course's own questions, on its numbers:")
-        for q in course:
-            question(q.id, key=f"quiz:{q.id}")
-    st.markdown("More practice, on fresh numbers each time (press *New numbers* for another set):")
-    for q in questions:
-        if not q.course_question:
-            question(q.id, key=f"quiz:{q.id}", course_numbers=False)
+    if not questions:
+        return
+    ordered = [q for q in questions if q.course_question]
+    ordered += [q for q in questions if not q.course_question]
+    ids = [q.id for q in ordered]
+    pick = f"quiz-pick:{topic}"
+    if st.session_state.get(pick) not in ids:
+        st.session_state[pick] = ids[0]
+    solved = {qid for qid in ids if get_progress().get(qid, progress.Record()).solved}
+    titles = {q.id: q.title for q in ordered}
+    st.markdown(
+        f"{len(ids)} questions: the course's own first, on its numbers, then practice on fresh "
+        f"numbers each time. Solved so far: **{len(solved)} of {len(ids)}**."
+    )
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    with row:
+        st.selectbox(
+            "Question",
+            ids,
+            format_func=lambda qid: (
+                f"{ids.index(qid) + 1}. {titles[qid]}" + (" ✅" if qid in solved else "")
+            ),
+            key=pick,
+            width=420,
+        )
+        at = ids.index(st.session_state[pick])
+        st.button(
+            "← Previous", key=f"{pick}:back", disabled=at == 0, on_click=_step, args=(pick, ids, -1)
+        )
+        st.button(
+            "Next →",
+            key=f"{pick}:forward",
+            disabled=at == len(ids) - 1,
+            on_click=_step,
+            args=(pick, ids, 1),
+        )
+    current = ordered[at]
+    if current.course_question:
+        st.caption("One of the course's own questions, on its numbers.")
+    else:
+        st.caption("Practice on fresh numbers: press *New numbers* for another set.")
+    question(current.id, key=f"quiz:{current.id}", course_numbers=current.course_question)
+
+
+def _step(pick: str, ids: list[str], by: int) -> None:
+    at = ids.index(st.session_state[pick]) + by
+    st.session_state[pick] = ids[max(0, min(len(ids) - 1, at))]
 
 
 def sidebar_summary() -> None:

@@ -10,8 +10,8 @@ when modules were imported since the last freeze: a few times in a server's life
 visit to a page imports torch, a live run imports more), never per rerun.
 It deliberately leaves `runner.postScriptGC` on: what reruns make is still collected at once.
 
-`prewarm()` imports what the topic pages need (torch, torchvision, scikit-learn, Altair: about
-8 s here) on a background thread as the server starts, so the first student to open a topic page
+`prewarm()` imports what the topic pages need (torch, torchvision, Altair: about
+6 s here) on a background thread as the server starts, so the first student to open a topic page
 on a warm server waits for the page, not for torch, and the page that starts the server (or wakes
 a sleeping Cloud app) doesn't wait for the imports at all. Set TUTOR_PREWARM=0 to switch it off.
 """
@@ -41,7 +41,6 @@ STAGES = {  # in order: what the pages without torch import (about 2 s), then th
     "torch": (
         "torch",
         "torchvision.models",
-        "sklearn.datasets",
         "core.skip_connections.experiments",
         "core.separable_convolutions.benchmark",
         "core.separable_convolutions.photo",

@@ -4,6 +4,7 @@
   call, so a page may not mutate what it gets; results are plain data that pickle).
 - `figure(builder, *args)`: a ui.charts Figure, its Vega-Lite spec built once per input (Altair
   validates a layered spec in about 40 ms), with its summary sentence and its data one click away.
+- `sections(parts)`: a page's sections, each a fragment of its own.
 - `table(rows)`: a dataframe with thousands separators in its number columns.
 - `live(fn, config, label=...)`: the one pattern for long-running work: a status box with a
   progress bar, a message while another session's run holds core.training's lock, a polite
@@ -69,6 +70,14 @@ def figure(builder: Callable[..., charts.Figure], *args, key: str) -> None:
         left.caption(summary)
         with right.popover("Data", width="stretch", key=f"{key}-data"):
             table(data)
+
+
+def sections(parts: tuple[Callable[[], None], ...]) -> None:
+    """Draw a page's sections in order, each an st.fragment: a widget reruns its own section,
+    not the page (a topic page's full run is several times a section's). A section whose widget
+    must change another part asks for st.rerun(scope="app"), as a quiz check does."""
+    for part in parts:
+        st.fragment(part)()
 
 
 def source(*objects) -> None:

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from quizzes import bank, classroom, progress
 from quizzes.classroom import schema
+from ui import ask, lecture, quiz
 from ui import classroom as live
-from ui import lecture, quiz
 
 PAGE = "app_pages/live_class.py"
 QUESTION = "vg-depth-threshold"  # the first question the host's picker offers
@@ -350,3 +350,53 @@ def test_in_lecture_mode_every_quiz_box_on_a_topic_page_can_be_asked_of_the_clas
     boxes = {b.key for b in at.button if b.key and b.key.endswith(":reveal")}
     asks = {b.key for b in at.button if b.key and b.key.endswith(":ask")}
     assert boxes and {k.removesuffix(":reveal") + ":ask" for k in boxes} <= asks
+
+
+@pytest.mark.parametrize(
+    ("page", "inputs", "ask_key", "question_id", "given"),
+    [
+        (
+            "separable_convolutions",
+            {"sep_in": 32, "sep_out": 48},
+            "sep:ask",
+            "sep-standard-params",
+            {"D_K": "3", "M": "32", "N": "48"},
+        ),
+        (
+            "separable_convolutions",
+            {"sep_out": 96},
+            "sep-ratio:ask",
+            "sep-ratio-value",
+            {"D_K": "3", "N": "96"},
+        ),
+        (
+            "skip_connections",
+            {"pj_c": 32, "pj_out": 96, "pj_stride": 2},
+            "pj:ask",
+            "skip-shortcut-params",
+            {"C_in": "32", "C_out": "96", "s": "2"},
+        ),
+        (
+            "transfer_learning",
+            {"tl_decay": 0.5, "tl_groups": 4},
+            "tl:ask",
+            "tl-lr-checkpoint",
+            {"decay": "0.5", "groups": "4"},
+        ),
+    ],
+)
+def test_in_lecture_mode_each_calculator_asks_its_question_on_the_numbers_set_in_it(
+    new_app, database, page, inputs, ask_key, question_id, given
+):
+    at = new_app()
+    at.secrets["live_class"] = {"sqlite_path": str(database)}
+    at.session_state[lecture.LECTURE] = True
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    for key, value in inputs.items():
+        at.number_input(key=key).set_value(value).run()
+    at.button(key=ask_key).click().run()
+    assert not at.exception, at.exception
+    queued_id, queued = at.session_state[ask.ASKING]
+    assert queued_id == question_id
+    assert given.items() <= dict(queued).items()

@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 
 from core import course, training
 from core.separable_convolutions import benchmark
-from quizzes import bank
 from tests.reference import first_n_above
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,25 +255,6 @@ def test_the_inverted_residual_table_counts_the_starting_block_by_hand(at):
 def test_a_stride_two_block_has_no_addition_in_its_diagram(at, changes):
     changes({"sep_ir_stride": 2})
     assert 'label="+"' not in at.get("graphviz_chart")[0].proto.spec
-
-
-def test_the_end_of_the_page_asks_every_question_of_the_topic_once(at):
-    titles = [m.value for m in at.markdown]
-    topic = bank.by_topic("separable_convolutions")
-    assert topic and all(titles.count(f"**{q.title}**") == 1 for q in topic)
-
-
-def test_the_course_q1_and_q2_are_asked_with_the_course_numbers(at):
-    shown = {m.value for m in at.markdown}
-    course_questions = [q for q in bank.by_topic("separable_convolutions") if q.course_question]
-    assert course_questions and all(bank.variant(q.id, 0).prompt in shown for q in course_questions)
-
-
-def test_the_end_quiz_has_at_least_eight_randomised_questions_beyond_the_course_ones(at):
-    titles = {m.value for m in at.markdown}
-    topic = bank.by_topic("separable_convolutions")
-    shown = [q for q in topic if f"**{q.title}**" in titles and not q.course_question]
-    assert sum(q.randomised for q in shown if q.source != "checkpoint") >= 8
 
 
 def test_the_course_examples_stay_hidden_until_asked_for(at):

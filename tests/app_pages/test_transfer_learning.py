@@ -204,19 +204,6 @@ def test_a_tiny_lab_run_trains_and_reports_its_accuracy(at, changes):
     assert finals["steps"].item() == f"{lab.LabConfig().steps} of {lab.LabConfig().steps}"
 
 
-def test_the_course_q1_and_q2_are_asked_on_the_course_numbers(at):
-    shown = {m.value for m in at.markdown}
-    course_questions = [q for q in bank.by_topic("transfer_learning") if q.course_question]
-    assert len(course_questions) == 2
-    assert all(bank.variant(q.id, 0).prompt in shown for q in course_questions)
-
-
-def test_the_end_quiz_has_at_least_eight_randomised_questions(at):
-    titles = {m.value for m in at.markdown}
-    shown = [q for q in bank.by_topic("transfer_learning") if f"**{q.title}**" in titles]
-    assert sum(q.randomised and not q.course_question for q in shown) >= 8
-
-
 def test_the_shipped_lab_table_is_the_one_on_disk(at):
     shipped = lab.load_table()
     assert shipped["backbone"] in _texts(at.markdown)
