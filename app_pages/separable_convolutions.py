@@ -303,7 +303,7 @@ def benchmark_section() -> None:
         "at least (input, output and weights once each). A processor does far more arithmetic "
         "per second than it moves bytes, so a layer with few FLOPs per byte waits on memory."
     )
-    show.table(benchmark.intensity_table(shape))
+    show.table(show.cached(benchmark.intensity_table, shape))
     request = benchmark.LiveBenchmark(shape, benchmark.best_device(), threads)
     requested = st.session_state.setdefault(REQUESTED, set())
     if st.button("Run the live benchmark", key="sep_b_run", type="primary"):

@@ -26,6 +26,7 @@ Left out: layout (app_pages/live_class.py) and every rule of the class (quizzes.
 from __future__ import annotations
 
 import io
+import threading
 import time
 from pathlib import Path
 
@@ -91,10 +92,42 @@ def store() -> classroom.Store | None:
     return None
 
 
-@st.cache_data(ttl=STATE_TTL_S, show_spinner=False, max_entries=1000)
-def class_state(code: str) -> classroom.ClassState | None:
+class _Shared:
+    """fn's value per argument, shared by every session on this server for `ttl` seconds.
+
+    The poll's read, without st.cache_data's hashing and pickling on every hit (a third of the
+    poll's own code): the records are frozen dataclasses, safe to hand to every session as is.
+    A read that fails (Unavailable) is not kept.
+    """
+
+    def __init__(self, fn, ttl: float, max_entries: int) -> None:
+        self._fn, self._ttl, self._max = fn, ttl, max_entries
+        self._values: dict[tuple, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, *args):
+        now = time.monotonic()
+        hit = self._values.get(args)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        value = self._fn(*args)
+        with self._lock:
+            if len(self._values) >= self._max:
+                self._values.pop(min(self._values, key=lambda k: self._values[k][0]))
+            self._values[args] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+def _class_state(code: str) -> classroom.ClassState | None:
     """The class's row, shared by every session on this server for STATE_TTL_S."""
     return _store().state(code)
+
+
+class_state = _Shared(_class_state, STATE_TTL_S, 1000)
 
 
 @st.cache_data(ttl=LIVE_TTL_S, show_spinner=False, max_entries=200)

@@ -10,6 +10,13 @@ when modules were imported since the last freeze: a few times in a server's life
 visit to a page imports torch, a live run imports more), never per rerun.
 It deliberately leaves `runner.postScriptGC` on: what reruns make is still collected at once.
 
+`remember_theme()` makes every run's `new_session` message cheap. Streamlit rebuilds it on every
+run, fragment runs included, and fills its theme by scanning all of its config options once per
+theme section (`config.get_options_for_section`): py-spy put that at a third of the server CPU of
+an idle live-class poll, more than the poll's own code. The theme is fixed while a server runs
+(config.toml is read at start, `st.set_option` may only set `client.*`, and no file watcher
+reloads it), so each theme section's options are read once and a copy handed out after that.
+
 `prewarm()` imports what the topic pages need (torch, torchvision, Altair: about
 6 s here) on a background thread as the server starts, so the first student to open a topic page
 on a warm server waits for the page, not for torch, and the page that starts the server (or wakes
@@ -65,6 +72,30 @@ def freeze_imports() -> None:
         gc.collect()
         gc.freeze()
         _frozen_modules = len(sys.modules)
+
+
+_THEME: dict[str, dict] = {}
+_read_section = None  # Streamlit's own config.get_options_for_section, once remember_theme ran
+
+
+def remember_theme() -> None:
+    """Read each theme section's config options once per process (see the module docstring)."""
+    from streamlit import config
+
+    if getattr(config.get_options_for_section, "remembers_theme", False):
+        return
+    global _read_section
+    _read_section = read = config.get_options_for_section
+
+    def get_options_for_section(section: str) -> dict:
+        if not section.startswith("theme"):
+            return read(section)
+        if section not in _THEME:
+            _THEME[section] = read(section)
+        return dict(_THEME[section])
+
+    get_options_for_section.remembers_theme = True
+    config.get_options_for_section = get_options_for_section
 
 
 def prewarm() -> None:

@@ -17,7 +17,9 @@ It deliberately leaves out page text and any computation (core does that).
 from __future__ import annotations
 
 import copy
+import hashlib
 import inspect
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,15 +34,38 @@ _CACHED: dict[Callable, Callable] = {}
 
 
 def cached(fn: Callable, *args, **kwargs):
-    """fn(*args, **kwargs) through st.cache_data, one cache per function.
+    """fn(*args, **kwargs) through st.cache_data, shared by every session.
 
     Exact SymPy numbers are passed as their text ("9/10"), which core.numbers.exact reads back
-    exactly: Streamlit's hasher cannot hash SymPy objects.
+    exactly. The cache's key is a digest of the pickled call (`_key`): Streamlit's own hasher
+    walks nested arguments in Python, a fifth of a topic page's open here.
     """
-    wrapper = _CACHED.get(fn)
+    args, kwargs = _hashable(args), dict(zip(kwargs, _hashable(kwargs.values()), strict=True))
+    key = _key(fn.__module__, fn.__qualname__, args, kwargs)
+    if key is not None:
+        return _call(key, fn, args, kwargs)
+    wrapper = _CACHED.get(fn)  # arguments that don't pickle: Streamlit hashes them itself
     if wrapper is None:
         wrapper = _CACHED[fn] = st.cache_data(show_spinner=False, max_entries=256)(fn)
-    return wrapper(*_hashable(args), **dict(zip(kwargs, _hashable(kwargs.values()), strict=True)))
+    return wrapper(*args, **kwargs)
+
+
+def _key(*parts) -> str | None:
+    """A digest of the pickled parts, or None when they don't pickle.
+
+    Equal values that pickle differently (a dict in another order) only miss the cache; values
+    that differ never pickle alike, so a key never returns another call's result.
+    """
+    try:
+        return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=20).hexdigest()
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _call(key: str, _fn: Callable, _args: tuple, _kwargs: dict):
+    """One cached call of any core function, found by `key` (arguments with _ aren't hashed)."""
+    return _fn(*_args, **_kwargs)
 
 
 def _hashable(values) -> tuple:
@@ -52,15 +77,16 @@ def _hashable(values) -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _figure(builder: str, args: tuple) -> tuple[dict, str, list[dict]]:
-    """A chart's Vega-Lite spec, summary and data, validated once per input."""
-    made = getattr(charts, builder)(*args)
+def _figure(key: str, builder: str, _args: tuple) -> tuple[dict, str, list[dict]]:
+    """A chart's Vega-Lite spec, summary and data, validated once per input (found by key)."""
+    made = getattr(charts, builder)(*_args)
     return made.chart.to_dict(), made.summary, made.data
 
 
 def figure(builder: Callable[..., charts.Figure], *args, key: str) -> None:
     """Draw a ui.charts figure: the chart, its one-sentence summary, and its data in a popover."""
-    spec, summary, data = _figure(builder.__name__, args)
+    digest = _key(builder.__name__, args) or repr((builder.__name__, args))
+    spec, summary, data = _figure(digest, builder.__name__, args)
     config = lecture.chart_config()
     if config:
         spec = {**spec, "config": {**spec.get("config", {}), **config}}

@@ -86,3 +86,30 @@ def test_the_summary_waits_for_pandas_and_altair_but_not_for_torch():
 
 def test_the_live_class_waits_for_no_background_import():
     assert stages_ready_when_opened(("app_pages/live_class.py",)) == ["False False"]
+
+
+THEME = """
+from streamlit import config
+from streamlit.runtime import app_session
+from streamlit.proto.NewSession_pb2 import CustomThemeConfig
+config.get_config_options(force_reparse=True)
+def theme():
+    msg = CustomThemeConfig()
+    app_session._populate_theme_msg(msg)
+    return msg.SerializeToString()
+before = theme()
+from ui import runtime
+runtime.remember_theme()
+runtime.remember_theme()  # a second call wraps nothing twice
+first, second = theme(), theme()
+got = config.get_options_for_section("theme")
+got["primaryColor"] = "#000000"  # a caller that changes what it got changes nothing kept
+print(before == first == second, config.get_options_for_section("theme")["primaryColor"],
+      config.get_options_for_section("server") == runtime._read_section("server"))
+"""
+
+
+def test_the_remembered_theme_is_streamlits_own_and_copies_are_handed_out():
+    out = subprocess.run([sys.executable, "-c", THEME], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "#2f6fdf", "True"]
