@@ -1450,7 +1450,7 @@ def run(config: Config, profile_to: Path | None = None) -> dict:
         "actions_per_s": round(actions / max(outcome.elapsed_s, 1e-9), 2),
         "errors": len(tally.errors),
         "lost": tally.lost,
-        "error_samples": tally.errors[:20],
+        "error_samples": list(dict.fromkeys(tally.errors))[:20],  # the first 20 distinct
         "server_tracebacks": tracebacks[:5],
         "exception_boxes": tally.exception_boxes,
         "checker_busy_refusals": tally.busy,
