@@ -1173,7 +1173,10 @@ async def _student_answers(student: Student, token: str, place: int, texts: dict
         try:
             said = await _send(student, answer)
         except Exception as error:
-            student.tally.errors.append(f"answer {text!r}: {type(error).__name__} {error}"[:200])
+            shown = [n.proto.alert.body[:60] for n in _alerts(tab)]  # what the phone says
+            student.tally.errors.append(
+                f"answer {text!r}: {type(error).__name__} {error}; the page shows {shown}"[:300]
+            )
             return
         if said == "sent":
             answer.acked_at, answer.acked_clock = time.perf_counter(), time.time()
