@@ -25,7 +25,8 @@ bench: $(RUNTIME)
 # A classroom: 10 headless-Chromium students against a real server for 60 s (bench/load.py);
 # needs Playwright and Chromium, so it sets up like `make test` does. ARGS=... passes options;
 # ARGS="--driver protocol --scenario lecture-start --students 150": students on Streamlit's
-# websocket protocol instead of browsers (bench/protocol.py).
+# websocket protocol instead of browsers (bench/protocol.py); ARGS="--class --students 30": a
+# live class (one host, three questions) on that protocol.
 load: $(DEV) chromium
 	$(PY) -m bench.load $(ARGS)
 

@@ -20,8 +20,10 @@ users of the machine are not under our control: the load average is printed with
 
 `--driver protocol` hands the arguments to bench/protocol.py: students without a browser, on
 Streamlit's websocket protocol, playing the same mix (its `selfstudy`; `selfstudy` is also this
-driver's name for `mixed`). Chromium stays the default: it is the end-to-end truth the protocol
-driver is checked against, and bench/suites.py's figures come from it.
+driver's name for `mixed`); `--class` is `--driver protocol --scenario class`, the live class
+(one host, `--students` students, three questions). Chromium stays the default: it is the
+end-to-end truth the protocol driver is checked against, and bench/suites.py's figures come from
+it.
 
 Scenarios (`--scenario`): `mixed` (the classroom, the default), `soak` (the mixed actions for
 `--actions` actions in `sessions` sessions, memory sampled along the way), `home` and `topic`
@@ -753,14 +755,16 @@ def compare(before: dict, now: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     driver = argparse.ArgumentParser(add_help=False)
     driver.add_argument("--driver", choices=["chromium", "protocol"], default="chromium")
+    driver.add_argument("--class", dest="live_class", action="store_true")
     known, rest = driver.parse_known_args(argv)
-    if known.driver == "protocol":  # simulated students on Streamlit's websocket protocol
+    if known.driver == "protocol" or known.live_class:  # students on Streamlit's websocket
         from bench import protocol
 
-        return protocol.main(rest)
+        return protocol.main(["--scenario", "class", *rest] if known.live_class else rest)
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n")[0],
-        epilog="--driver protocol: bench/protocol.py's students (python -m bench.protocol -h)",
+        epilog="--driver protocol: bench/protocol.py's students (python -m bench.protocol -h); "
+        "--class: its live class (--driver protocol --scenario class)",
     )
     parser.add_argument(
         "--scenario", choices=["mixed", "selfstudy", "soak", "home", "topic"], default="mixed",

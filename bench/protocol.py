@@ -49,9 +49,29 @@ p95 X s, server CPU per action Y s, peak memory Z MB` and a JSON record under be
 `selfstudy` (the self-study mix bench/load.py's Chromium students play, for `--seconds`),
 `lecture-start` (every student opens one topic page within `--window` seconds), `demo` (the
 instructor moves a calculator slider while the students stay connected and idle; also the cost
-of an idle session) and `kinds` (one student, each action kind in turn, the server's CPU read
-around every action: the CPU of one action by kind). A new scenario is one async function in
-SCENARIOS.
+of an idle session), `kinds` (one student, each action kind in turn, the server's CPU read
+around every action: the CPU of one action by kind) and `class` (the live class, below). A new
+scenario is one async function in SCENARIOS.
+
+`class` (also `make load ARGS="--class --students N"`): a host tab starts a class and keeps its
+live panel refreshing (its fragment's auto-rerun); the students join ten at a time by the join
+link (`/live_class?class=CODE`), each phone polling as the page asks; the host asks three typed
+questions (one per topic, on the course's numbers), picked on the host view. Each student waits
+for the question on the phone and sends an answer at a random moment within `--window` seconds
+(default 30) of it opening: mostly right (the variant's expected value), some a known slip (one
+of the bank's distractors), some unreadable (a typo); the driver judges each text with the same
+checker first, so it knows what the page must say. An answer is acknowledged when the student's
+page shows it sent as read (or, unreadable, with the checker's reason); "busy" is pressed again.
+Answer-to-host-view: from an answer's acknowledgement to the first Answered count on the host's
+panel that includes it (the k-th acknowledged is in the first count of at least k read after
+it). The host waits until the panel counts every acknowledged answer, then closes, reveals and
+goes on. The server reads a secrets file of the run's own that puts the class in a new SQLite
+file; afterwards the driver reads that file through quizzes.classroom's Store: every answer sent
+is found there as sent, judged alike and stored before its acknowledgement, or it is lost
+(acknowledged, not stored) or an error. The run ends with the load line, then `class: students
+N, answers sent N, stored N, lost N, p95 answer-to-host-view X.X s`.
+Left out of `class`: nicknames, countdowns, typed class codes, choice questions, previews,
+changed answers and the report.
 """
 
 from __future__ import annotations
@@ -73,8 +93,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+import sqlalchemy as sa
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.Block_pb2 import Block
 from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
@@ -86,7 +107,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from bench import load, profile
-from quizzes import bank
+from quizzes import bank, checking, classroom
 
 RESULTS = load.RESULTS  # protocol-<scenario>.json: the figures per number of students
 ACTION_TIMEOUT_S = 60.0  # an action not settled by then is an error, and lost (a student gives up)
@@ -96,6 +117,13 @@ BROWSER_CONTEXT = {"timezone": "Europe/Paris", "timezone_offset": -60, "locale":
                    "is_embedded": False, "color_scheme": "light"}  # fmt: skip
 NO_STATE = {"button", "download_button", "link_button", "page_link"}  # triggers or nothing
 PRACTICE = "practice"
+CLASS_PAGE = "live_class"
+CLASS_WINDOW_S = 30.0  # class: students answer within this many seconds of a question opening
+CLASS_QUESTIONS = 3
+CLASS_MIX = (("right", 7), ("slip", 2), ("unreadable", 1))  # (how a student answers, weight)
+UNREADABLE = ("((", "3 +* 4", "two")  # typos the checker cannot read
+TYPED = ("integer", "number", "expression")  # the kinds of question the class is asked
+FATES = ("stored", "lost", "unacknowledged")  # of an answer sent; anything else is an error
 DEMO_WIDGET = ("separable_convolutions", "sep_kernel")  # a calculator slider that reruns its page
 LECTURE_PAGE = "skip_connections"
 
@@ -119,7 +147,9 @@ class Config:
     students: int = 10
     seconds: float = 60.0  # selfstudy: how long the students act after the warm-up
     actions: int = 0  # selfstudy: stop after this many actions instead (load.py's soak)
-    window: float = 20.0  # lecture-start: the arrivals spread over this many seconds
+    # lecture-start: the arrivals spread over this many seconds (default 20); class: each student
+    # answers within this many seconds of a question opening (default 30)
+    window: float | None = None
     moves: int = 20  # demo: the instructor's slider moves
     idle_s: float = 10.0  # demo: the quiet window that measures what idle sessions cost
     repeat: int = 8  # kinds: actions of each kind
@@ -129,6 +159,10 @@ class Config:
     seed: int = 0
     server_options: tuple[str, ...] = ()
     port: int = 0  # the server's port; 0: any free one
+
+    def __post_init__(self) -> None:
+        if self.window is None:
+            object.__setattr__(self, "window", CLASS_WINDOW_S if self.scenario == "class" else 20.0)
 
 
 # ---------------------------------------------------------------- the page, as the browser has it
@@ -310,8 +344,10 @@ class Tab:
         self.exceptions: list[str] = []  # exception elements received
         self.problems: list[str] = []  # protocol errors
         self.auto: dict[str, asyncio.Task] = {}  # fragment id: its auto-rerun timer
+        self.every: dict[str, float] = {}  # fragment id: its timer's interval, in seconds
         self.auto_reruns = 0
         self.sending: set[asyncio.Task] = set()  # BackMsgs on their way (held, so not collected)
+        self.on_finish: Callable[[], None] | None = None  # called after every finished run
         self.closed = False
         self._changed = asyncio.Event()
 
@@ -490,6 +526,8 @@ class Tab:
             self.cache.age(self.max_age, fragments)
         if status != FINISHED.FINISHED_EARLY_FOR_RERUN:
             self.finished += 1
+            if self.on_finish is not None:
+                self.on_finish()
 
     def _drop_inactive(self) -> None:
         """Forget the states of widgets no longer drawn (frontend: removeInactiveWidgetState)."""
@@ -502,7 +540,14 @@ class Tab:
         }
 
     def _start_auto(self, fragment_id: str, interval: float) -> None:
+        """A timer that reruns the fragment every `interval` s (frontend: handleAutoRerun).
+
+        Every full run sends auto_rerun again; a timer already running at that interval keeps
+        its phase, as the browser's setInterval does.
+        """
         if fragment_id in self.auto:
+            if self.every.get(fragment_id) == interval:
+                return
             self.auto.pop(fragment_id).cancel()
 
         async def tick() -> None:
@@ -512,20 +557,26 @@ class Tab:
                 self._rerun(fragment_id=fragment_id, auto=True)
 
         self.auto[fragment_id] = asyncio.create_task(tick())
+        self.every[fragment_id] = interval
 
     # -- what a student does
 
     async def settle(self, before: int, timeout: float = ACTION_TIMEOUT_S) -> None:
         """Wait until a run finished after `before` and the script is no longer running."""
+        ran = lambda: self.finished > before and not self.running  # noqa: E731
+        await self.wait_for(ran, timeout, "no script_finished")
+
+    async def wait_for(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
+        """Wait until ready() holds, looking again at every message; TimeoutError after timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.finished <= before or self.running:
+        while not ready():
             if self.closed:
                 raise ProtocolError("the server closed the websocket")
             self._changed.clear()
             left = deadline - loop.time()
             if left <= 0:
-                raise TimeoutError(f"no script_finished within {timeout:.0f} s")
+                raise TimeoutError(f"{what} within {timeout:.0f} s")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), left)
 
@@ -646,15 +697,23 @@ class Student:
         self.tab = Tab(base)
         self.here: str | None = None  # the page shown now, by file stem
 
-    async def timed(self, kind: str, send: Callable[[], Awaitable[None] | None]) -> float:
-        """Do the action (a function that sends it), wait until it settled; seconds taken."""
+    async def timed(self, kind: str, send: Callable[[], Awaitable[None] | None],
+                    shown: Callable[[], bool] | None = None) -> float:  # fmt: skip
+        """Do the action (a function that sends it), wait until it settled; seconds taken.
+
+        `shown`: the page must also show the action's effect (another run, such as a poll's
+        auto-rerun, may finish first).
+        """
         tab = self.tab
         before, boxes, start = tab.finished, len(tab.exceptions), time.perf_counter()
+        left = lambda: self.timeout - (time.perf_counter() - start)  # noqa: E731
         sent = send()
         try:  # the student gives up `timeout` seconds after the click, whatever held it up
             if sent is not None:  # an arrival: the page over HTTP, then the websocket
                 await asyncio.wait_for(sent, self.timeout)
-            await tab.settle(before, self.timeout - (time.perf_counter() - start))
+            await tab.settle(before, left())
+            if shown is not None:
+                await tab.wait_for(shown, left(), f"{kind}: its effect not shown")
         except TimeoutError as error:  # never acknowledged
             self.tally.lost += 1
             raise TimeoutError(f"not acknowledged within {self.timeout:.0f} s") from error
@@ -949,11 +1008,327 @@ async def kinds(config: Config, ctx: Context) -> Run:
     return run
 
 
+@dataclass
+class Answer:
+    """One class answer a student sent: to which question, what, and what the checker reads."""
+
+    question: int  # its place in the class, from 0
+    asked_id: int  # the question asked's id in the class database
+    token: str  # the student's
+    how: str  # right, slip or unreadable
+    text: str
+    judged: classroom.Judged  # as the driver's own checker judges it
+    acked_at: float | None = None  # perf_counter when the student's page showed it sent
+    acked_clock: float = 0.0  # the same moment on the wall clock (the database's answered_at)
+
+
+class HostPanel:
+    """The Answered count on the host's live panel, read after every run the host tab finishes."""
+
+    def __init__(self, tab: Tab) -> None:
+        self.tab = tab
+        self.readings: list[tuple[float, int]] = []  # (perf_counter, answered) this question
+        tab.on_finish = self.read
+
+    def read(self) -> None:
+        for node in self.tab.elements():
+            if node.kind == "metric" and node.proto.metric.label == "Answered":
+                self.readings.append((time.perf_counter(), int(node.proto.metric.body)))
+                return
+
+    def answered(self) -> int:
+        return self.readings[-1][1] if self.readings else 0
+
+    async def showing(self, answers: int) -> None:
+        """Wait until the panel counts `answers` (TimeoutError after ACTION_TIMEOUT_S)."""
+        enough = lambda: self.answered() >= answers  # noqa: E731
+        await self.tab.wait_for(enough, ACTION_TIMEOUT_S, "the host's Answered count short")
+
+
+def class_questions() -> list[bank.Question]:
+    """The questions the host asks: per topic, the first typed one with a known slip."""
+    chosen = []
+    for topic in bank.TOPICS:
+        typed = [
+            q for q in bank.by_topic(topic) if q.kind in TYPED and bank.variant(q.id).distractors
+        ]
+        chosen += typed[:1]
+    if len(chosen) < CLASS_QUESTIONS:
+        raise ValueError(
+            f"the bank has {len(chosen)} typed questions with a slip, not {CLASS_QUESTIONS}"
+        )
+    return chosen[:CLASS_QUESTIONS]
+
+
+def class_answers(variant: bank.Variant) -> dict[str, list[str]]:
+    """Texts of each kind of answer (CLASS_MIX) to a question: its answer, its slips, typos."""
+    return {
+        "right": [str(variant.expected)],
+        "slip": [str(wrong) for wrong, _ in variant.distractors],
+        "unreadable": list(UNREADABLE),
+    }
+
+
+def _judged(variant: bank.Variant, texts: dict[str, list[str]]) -> dict[str, classroom.Judged]:
+    """Each text judged by the driver's own checker; ValueError if one is not of its kind."""
+    out = {}
+    for how, listed in texts.items():
+        for text in listed:
+            judged = None
+            while judged is None:  # None: the checker was busy
+                judged = classroom.judge(variant, text)
+            fits = {"right": judged.correct, "slip": judged.slip is not None,
+                    "unreadable": judged.reading is None}[how]  # fmt: skip
+            if not fits:
+                raise ValueError(f"{text!r} is not a {how} answer to {variant.question.id}")
+            out[text] = judged
+    return out
+
+
+def _box(tab: Tab, answered: set[int]) -> int | None:
+    """The asked id of the answer box on a student's page, if it is one not answered yet."""
+    for key in tab.widgets:
+        if (found := re.fullmatch(r"live:(\d+):answer", key)) and int(found[1]) not in answered:
+            return int(found[1])
+    return None
+
+
+def _alerts(tab: Tab) -> list[Node]:
+    return [n for n in tab.elements() if n.kind == "alert"]
+
+
+def _outcome(tab: Tab, judged: classroom.Judged, stale: list[Node]) -> str | None:
+    """What a student's page says of the answer just sent: sent, busy, another warning, or None.
+
+    Sent: a new alert saying it was read as the checker reads it, or, for an unreadable answer,
+    with the checker's reason; alerts drawn before the press (`stale`) do not count.
+    """
+    for node in _alerts(tab):
+        if any(node is old for old in stale):
+            continue
+        alert = node.proto.alert
+        if checking.BUSY in alert.body:
+            return "busy"
+        if judged.reading is None and judged.message in alert.body:
+            return "sent"
+        if judged.reading is not None and alert.format == alert.Format.SUCCESS:
+            return (
+                "sent" if f"${judged.reading}$" in alert.body else f"read otherwise: {alert.body}"
+            )
+        if alert.format in (alert.Format.WARNING, alert.Format.ERROR):
+            return f"refused: {alert.body}"
+    return None
+
+
+async def _host_ask(host: Student, question: bank.Question) -> None:
+    """Pick a question on the host view (topic, then question, on the course's numbers), open it."""
+    tab = host.tab
+    title, prompt = question.title, bank.variant(question.id).prompt
+
+    def offered() -> bool:  # the question selectbox lists the topic's questions
+        listed = tab.widgets.get("live_question")
+        return listed is not None and title in listed[0].selectbox.options
+
+    def shown() -> bool:  # the picker shows the question's prompt
+        return any(n.kind == "markdown" and n.proto.markdown.body == prompt for n in tab.elements())
+
+    topic = bank.TOPICS[question.topic]
+    await host.timed("host pick", lambda: tab.set_value("live_topic", topic), offered)
+    await host.timed("host pick", lambda: tab.set_value("live_question", title), shown)
+    opened = lambda: "live_close" in tab.widgets  # noqa: E731
+    await host.timed("host open", lambda: tab.press("live_open"), opened)
+
+
+async def _host_move_on(host: Student) -> None:
+    """Close answering, reveal, and clear the screen for the next question."""
+    tab = host.tab
+    await host.timed("host close", lambda: tab.press("live_close"),
+                     lambda: "live_close" not in tab.widgets)  # fmt: skip
+    await host.timed("host reveal", lambda: tab.press("live_reveal"),
+                     lambda: "live_next" in tab.widgets)  # fmt: skip
+    await host.timed("host next", lambda: tab.press("live_next"),
+                     lambda: "live_next" not in tab.widgets)  # fmt: skip
+
+
+async def _student_answers(student: Student, token: str, place: int, texts: dict[str, list[str]],
+                           judged: dict[str, classroom.Judged], opened: float, window: float,
+                           answered: set[int], sent: list[Answer]) -> None:  # fmt: skip
+    """One student: wait for the question on the phone, answer by `opened + window`, see it sent."""
+    tab, rng = student.tab, student.rng
+    at = opened + rng.uniform(0, window)
+    try:
+        await tab.wait_for(lambda: _box(tab, answered) is not None and not tab.running,
+                           window + student.timeout, "no answer box")  # fmt: skip
+    except Exception as error:
+        student.tally.errors.append(f"question {place + 1}: {type(error).__name__} {error}"[:200])
+        return
+    asked_id = _box(tab, answered)
+    answered.add(asked_id)
+    await asyncio.sleep(max(0.0, at - time.perf_counter()))
+    how = rng.choices(*zip(*CLASS_MIX, strict=True))[0]
+    text = rng.choice(texts[how])
+    answer = Answer(place, asked_id, token, how, text, judged[text])
+    sent.append(answer)
+    while answer.acked_at is None:
+        try:
+            said = await _send(student, answer)
+        except Exception as error:
+            shown = [n.proto.alert.body[:60] for n in _alerts(tab)]  # what the phone says
+            student.tally.errors.append(
+                f"answer {text!r}: {type(error).__name__} {error}; the page shows {shown}"[:300]
+            )
+            return
+        if said == "sent":
+            answer.acked_at, answer.acked_clock = time.perf_counter(), time.time()
+        elif said == "busy":  # the page asks to press Send again
+            student.tally.busy += 1
+        else:
+            student.tally.errors.append(f"answer {text!r} to question {place + 1}: {said}"[:200])
+            return
+
+
+async def _send(student: Student, answer: Answer) -> str:
+    """Type the answer, press Send, and wait until the page says what became of it."""
+    tab, key = student.tab, f"live:{answer.asked_id}"
+    stale = _alerts(tab)
+    tab.set_value(f"{key}:answer", answer.text)  # inside the form: sent with the Send button
+    said = lambda: _outcome(tab, answer.judged, stale)  # noqa: E731
+    await student.timed("answer", lambda: tab.press(f"{key}:check"), lambda: said() is not None)
+    return said()
+
+
+def _to_host_view(acked: list[float], readings: list[tuple[float, int]]) -> list[float | None]:
+    """Per acknowledged answer (in order), seconds until the host's Answered count included it.
+
+    The k-th answer acknowledged is in the first count of at least k read after it; None: never.
+    """
+    out = []
+    for rank, at in enumerate(sorted(acked), 1):
+        seen = next((when for when, n in readings if when >= at and n >= rank), None)
+        out.append(None if seen is None else seen - at)
+    return out
+
+
+def _stored(database: str, code: str, secret: str, sent: list[Answer]) -> tuple[list, list[str]]:
+    """The class's questions and answers as its database holds them, and each sent answer's fate.
+
+    Fates: "stored" (as sent, judged as the driver judged it, before its acknowledgement), "lost"
+    (acknowledged, not stored), "unacknowledged", or a sentence on what differs.
+    """
+    engine = sa.create_engine(database)
+    try:
+        store = classroom.Store(engine)
+        history = store.history(code, secret)
+        fates = []
+        for answer in sent:
+            mine = store.mine(answer.asked_id, answer.token)
+            expect = answer.judged
+            if answer.acked_at is None:
+                fates.append("unacknowledged")
+            elif mine is None or mine.text != answer.text:
+                fates.append("lost")
+            elif mine.answered_at > answer.acked_clock:
+                fates.append(f"{answer.text!r} acknowledged before it was stored")
+            elif (mine.reading, mine.correct, mine.slip) != (expect.reading, expect.correct,
+                                                             expect.slip):  # fmt: skip
+                fates.append(f"{answer.text!r} stored as {mine.reading!r}, correct {mine.correct}")
+            else:
+                fates.append("stored")
+    finally:
+        engine.dispose()
+    return history, fates
+
+
+async def live_class(config: Config, ctx: Context) -> Run:
+    """A host starts a class; students join by its link and answer three questions as asked."""
+    questions = class_questions()
+    variants = [bank.variant(q.id) for q in questions]
+    texts = [class_answers(v) for v in variants]
+    judged = [_judged(v, t) for v, t in zip(variants, texts, strict=True)]
+    start = time.monotonic()
+    ctx.probe.start()
+    host = ctx.student()
+    await host.arrive(f"/{CLASS_PAGE}")
+    await host.timed("host start", lambda: host.tab.press("live_start"),
+                     lambda: "live_open" in host.tab.widgets)  # fmt: skip
+    await host._fetch_images()  # the join link's QR code
+    role = parse_qs(host.tab.query)
+    code, secret = role["class"][0], role["host"][0]
+    panel = HostPanel(host.tab)
+    students, tokens = [ctx.student() for _ in range(config.students)], {}
+    for group in range(0, len(students), 10):  # ten at a time, like a room filling up
+        await asyncio.gather(*(_arrive(s, f"/{CLASS_PAGE}?class={code}")
+                               for s in students[group : group + 10]))  # fmt: skip
+    for student in students:
+        token = parse_qs(student.tab.query).get("student")
+        if token:
+            tokens[id(student)] = token[0]
+        else:
+            ctx.tally.errors.append(f"a student did not join: {student.tab.query!r}")
+    seated = [s for s in students if id(s) in tokens]
+    answered = {id(s): set() for s in seated}
+    sent: list[Answer] = []
+    to_host: list[float | None] = []
+    shown = []  # the host's last Answered count per question
+    for place, question in enumerate(questions):
+        try:
+            await _host_ask(host, question)
+        except Exception as error:  # the class cannot go on without its question
+            ctx.tally.errors.append(f"host, question {place + 1}: {type(error).__name__} {error}")
+            break
+        panel.readings = []
+        opened = time.perf_counter()
+        await asyncio.gather(*(
+            _student_answers(s, tokens[id(s)], place, texts[place], judged[place], opened,
+                             config.window, answered[id(s)], sent)
+            for s in seated
+        ))  # fmt: skip
+        acked = [a.acked_at for a in sent if a.question == place and a.acked_at is not None]
+        try:  # the host's panel refreshes on its own; give it a few polls to count them all
+            await panel.showing(len(acked))
+        except TimeoutError as error:
+            ctx.tally.errors.append(f"question {place + 1}: {error}, {panel.answered()} of "
+                                    f"{len(acked)}")  # fmt: skip
+        to_host += _to_host_view(acked, panel.readings)
+        shown.append(panel.answered())
+        try:
+            await _host_move_on(host)
+        except Exception as error:
+            ctx.tally.errors.append(f"host, question {place + 1}: {type(error).__name__} {error}")
+            break
+    run = Run(config.students, ctx.probe.stop(), time.monotonic() - start)
+    history, fates = _stored(ctx.database, code, secret, sent)
+    lost = fates.count("lost")
+    ctx.tally.lost += lost
+    ctx.tally.errors += [f"stored answer: {f}" for f in fates if f not in FATES]
+    asked = [a.question_id for a, _ in history]
+    if asked != [q.id for q in questions]:
+        ctx.tally.errors.append(
+            f"the class database asked {asked}, not {[q.id for q in questions]}"
+        )
+    seen = [s for s in to_host if s is not None]
+    run.extra["class"] = {
+        "questions": [q.id for q in questions],
+        "answers_sent": len(sent),
+        "acknowledged": sum(a.acked_at is not None for a in sent),
+        "stored": sum(len(answers) for _, answers in history),
+        "lost": lost,
+        "mix": {how: sum(a.how == how for a in sent) for how, _ in CLASS_MIX},
+        "host_answered_shown": shown,
+        "host_never_showed": len(to_host) - len(seen),
+        "answer_to_host_view_s": load._percentiles(seen),
+        "window_s": config.window,
+    }
+    await _close([*students, host])
+    return run
+
+
 SCENARIOS: dict[str, Callable[[Config, Context], Awaitable[Run]]] = {
     "selfstudy": selfstudy,
     "lecture-start": lecture_start,
     "demo": demo,
     "kinds": kinds,
+    "class": live_class,
 }
 
 
@@ -987,6 +1362,7 @@ class Context:
     pages: dict[str, str]  # file stem: URL path
     hostile: list[str]
     rng: random.Random
+    database: str = ""  # the class database's SQLAlchemy URL (the server's, through its secrets)
     tally: Tally = field(default_factory=Tally)
 
     def student(self, tally: Tally | None = None, timeout: float = ACTION_TIMEOUT_S) -> Student:
@@ -1009,10 +1385,11 @@ async def warm_up(ctx: Context) -> None:
     await _close([student])
 
 
-async def _drive(config: Config, base: str, probe: load.Probe) -> tuple[Tally, Run, dict]:
+async def _drive(config: Config, base: str, probe: load.Probe,
+                 database: str) -> tuple[Tally, Run, dict]:  # fmt: skip
     os.nice(load.BROWSER_NICE)
     rng = random.Random(config.seed)
-    ctx = Context(base, probe, load.discover_pages(), load.hostile_inputs(), rng)
+    ctx = Context(base, probe, load.discover_pages(), load.hostile_inputs(), rng, database)
     if not config.cold:
         await warm_up(ctx)
     load_before = os.getloadavg()[0]
@@ -1025,6 +1402,19 @@ async def _drive(config: Config, base: str, probe: load.Probe) -> tuple[Tally, R
     return ctx.tally, run, machine
 
 
+def class_database(folder: Path, settings: dict) -> tuple[tuple[str, ...], str]:
+    """A secrets file that puts the live class in a new SQLite file in `folder`, with `settings`.
+
+    Returns the server's options that read it, and the file's SQLAlchemy URL.
+    """
+    path = folder / "classes.sqlite"
+    lines = [f"sqlite_path = {json.dumps(str(path))}"]
+    lines += [f"{name} = {value!r}" for name, value in settings.items()]
+    secrets = folder / "secrets.toml"
+    secrets.write_text("[live_class]\n" + "\n".join(lines) + "\n")
+    return ("--secrets.files", str(secrets)), f"sqlite:///{path}"
+
+
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -1034,13 +1424,16 @@ def run(config: Config, profile_to: Path | None = None) -> dict:
     """Start a server, drive it, stop it; the figures as plain data."""
     server_cores, driver_cores = load.cores()
     port = config.port or load.free_port()
-    with tempfile.TemporaryFile("w+") as log:
-        server = load.start_server(port, config.server_options, server_cores, log)
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile("w+") as log:
+        secrets, database = class_database(Path(folder), {})
+        options = (*config.server_options, *secrets)
+        server = load.start_server(port, options, server_cores, log)
         os.sched_setaffinity(0, driver_cores)
         probe = load.Probe(server.pid)
         spy = _py_spy(server.pid, profile_to) if profile_to else None
+        base = f"http://127.0.0.1:{port}"
         try:
-            tally, outcome, machine = asyncio.run(_drive(config, f"http://127.0.0.1:{port}", probe))
+            tally, outcome, machine = asyncio.run(_drive(config, base, probe, database))
         finally:
             if spy:
                 spy.send_signal(2)  # SIGINT: py-spy writes what it has and exits
@@ -1070,7 +1463,7 @@ def run(config: Config, profile_to: Path | None = None) -> dict:
         "actions_per_s": round(actions / max(outcome.elapsed_s, 1e-9), 2),
         "errors": len(tally.errors),
         "lost": tally.lost,
-        "error_samples": tally.errors[:20],
+        "error_samples": list(dict.fromkeys(tally.errors))[:20],  # the first 20 distinct
         "server_tracebacks": tracebacks[:5],
         "exception_boxes": tally.exception_boxes,
         "checker_busy_refusals": tally.busy,
@@ -1112,6 +1505,16 @@ def line(result: dict) -> str:
     )
 
 
+def class_line(result: dict) -> str:
+    """The line the class scenario ends with, after the load line."""
+    c = result["class"]
+    return (
+        f"class: students {result['students']}, answers sent {c['answers_sent']}, stored "
+        f"{c['stored']}, lost {c['lost']}, p95 answer-to-host-view "
+        f"{c['answer_to_host_view_s'].get('p95', float('nan')):.1f} s"
+    )
+
+
 def table(result: dict) -> str:
     """The figures behind the line, as a small text table."""
     lat = result["latency_s"]
@@ -1134,7 +1537,7 @@ def table(result: dict) -> str:
         for kind, c in result["server_cpu_s_by_kind"].items():
             lines.append(f"  {kind:28} {c['n']:5}  {c['median']:7}  {c['mean']:7}")
     for name in ("idle_session_mb", "idle_session_cpu_ms_per_s", "students_arrive_s",
-                 "all_drawn_after_s"):  # fmt: skip
+                 "all_drawn_after_s", "class"):  # fmt: skip
         if name in result:
             lines.append(f"{name.replace('_', ' '):26} {result[name]}")
     lines += [f"error: {e}" for e in result["error_samples"]]
@@ -1149,7 +1552,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=Config.seconds)
     parser.add_argument("--actions", type=int, default=Config.actions, help="selfstudy: stop "
                         "after this many actions instead of --seconds")  # fmt: skip
-    parser.add_argument("--window", type=float, default=Config.window)
+    parser.add_argument(
+        "--window",
+        type=float,
+        help="lecture-start: arrivals spread over it "
+        "(default 20 s); class: answers within it of a question opening (30 s)",
+    )
     parser.add_argument("--moves", type=int, default=Config.moves)
     parser.add_argument("--repeat", type=int, default=Config.repeat)
     parser.add_argument("--page", default=Config.page, help="lecture-start's topic page (stem)")
@@ -1183,6 +1591,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile and args.profile.exists():
         print(f"profile of the server ({args.profile}):\n{profile.top(args.profile.read_text())}")
     print(line(result))
+    if "class" in result:
+        print(class_line(result))
     return 0 if result["errors"] == 0 and result["lost"] == 0 else 1
 
 

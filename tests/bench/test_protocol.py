@@ -5,14 +5,19 @@ import random
 import tempfile
 
 import pytest
+import sqlalchemy as sa
 from streamlit.proto.Block_pb2 import Block
 from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import load, protocol
 from bench.protocol import MessageCache, Node, ProtocolError, Student, Tally
+from quizzes import bank, classroom
+from quizzes.classroom import schema
 
 QUESTION, SEED = "sep-saving-check", 5  # a typed question with hints, on the practice page
+CLASS_STUDENTS = 4
+FAST_POLLS = {"student_poll_s": 0.5, "host_poll_s": 0.5}  # the class test's polls, for speed
 
 
 # ---------------------------------------------------------------- against a real server
@@ -63,6 +68,81 @@ def test_three_students_answer_ask_a_hint_and_preview_on_a_real_server():
         # the hint and the preview each reran the question box's fragment, not the page
         assert seen[-2:] == [fragment_run, fragment_run], seen
         assert f"practice:{QUESTION}:{SEED}:answer" in student.tab.widgets
+
+
+async def _class(base: str, server: int, database: str) -> tuple[protocol.Run, Tally]:
+    ctx = protocol.Context(base, load.Probe(server), load.discover_pages(), [], random.Random(3),
+                           database)  # fmt: skip
+    config = protocol.Config(scenario="class", students=CLASS_STUDENTS, window=1.0)
+    return await protocol.SCENARIOS["class"](config, ctx), ctx.tally
+
+
+@pytest.mark.timeout(60)
+def test_a_live_class_stores_every_answer_sent_and_the_host_view_counts_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUTOR_PREWARM", "0")  # the live class needs no torch
+    options, database = protocol.class_database(tmp_path, FAST_POLLS)
+    port = load.free_port()
+    with tempfile.TemporaryFile("w+") as log:
+        server = load.start_server(port, options, set(load.cores()[1]), log)
+        try:
+            run, tally = asyncio.run(_class(f"http://127.0.0.1:{port}", server.pid, database))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    engine = sa.create_engine(database)  # the server's class database, read here on its own
+    with engine.connect() as db:
+        rows = db.execute(sa.select(schema.answers)).all()
+    engine.dispose()
+    figures, sent = run.extra["class"], CLASS_STUDENTS * protocol.CLASS_QUESTIONS
+    assert tally.errors == [] and tally.lost == 0
+    assert figures["answers_sent"] == figures["acknowledged"] == sent
+    assert figures["stored"] == len(rows) == sent and figures["lost"] == 0
+    assert len(tally.latencies["answer"]) == sent
+    assert figures["host_answered_shown"] == [CLASS_STUDENTS] * protocol.CLASS_QUESTIONS
+    assert figures["answer_to_host_view_s"]["n"] == sent
+
+
+def test_an_answer_reaches_the_host_view_at_the_first_count_that_includes_it():
+    acked = [10.0, 10.5, 13.0]
+    readings = [(9.0, 0), (11.0, 1), (12.0, 2), (14.0, 2), (16.0, 3)]
+    # the first is in the count of 11.0, the second in 12.0's, the third only in 16.0's
+    assert protocol._to_host_view(acked, readings) == [1.0, 1.5, 3.0]
+    assert protocol._to_host_view([20.0], readings) == [None]
+
+
+def test_an_acknowledged_answer_is_lost_if_not_stored_and_suspect_if_stored_after(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'classes.sqlite'}")
+    store = classroom.Store(engine, clock=lambda: 1000.0)  # every answer stored at 1000
+    hosted = store.start()
+    asked = store.ask(hosted.code, hosted.secret, "vg-depth-threshold")
+    variant = asked.variant()
+    right = str(variant.expected)
+    judged = {t: classroom.judge(variant, t) for t in (right, "((")}
+    tokens = [store.join(hosted.code, None) for _ in range(4)]
+    for token in (tokens[0], tokens[3]):
+        store.answer(hosted.code, token, asked.id, judged["(("])
+    engine.dispose()
+    sent = [  # (perf_counter, wall clock) of each acknowledgement; none for the third
+        protocol.Answer(0, asked.id, tokens[0], "unreadable", "((", judged["(("], 1.0, 1001.0),
+        protocol.Answer(0, asked.id, tokens[1], "right", right, judged[right], 2.0, 1002.0),
+        protocol.Answer(0, asked.id, tokens[2], "unreadable", "((", judged["(("]),
+        protocol.Answer(0, asked.id, tokens[3], "unreadable", "((", judged["(("], 0.5, 999.0),
+    ]
+    history, fates = protocol._stored(str(engine.url), hosted.code, hosted.secret, sent)
+    assert fates == ["stored", "lost", "unacknowledged", "'((' acknowledged before it was stored"]
+    assert [a.question_id for a, _ in history] == ["vg-depth-threshold"]
+
+
+def test_the_class_questions_are_typed_with_a_known_slip_one_per_topic():
+    questions = protocol.class_questions()
+    assert [q.topic for q in questions] == list(bank.TOPICS)[: protocol.CLASS_QUESTIONS]
+    for question in questions:
+        variant = bank.variant(question.id)
+        texts = protocol.class_answers(variant)
+        judged = protocol._judged(variant, texts)  # refuses a text that is not of its kind
+        assert all(judged[t].correct for t in texts["right"])
+        assert all(judged[t].slip for t in texts["slip"])
+        assert all(judged[t].reading is None for t in texts["unreadable"])
 
 
 # ---------------------------------------------------------------- the browser model
@@ -148,6 +228,14 @@ def test_a_radio_without_a_default_mounts_as_an_id_with_no_value():
     element.radio.options.extend(["a", "b"])
     state = protocol.mounted_state(element, None)
     assert state.id == "$$ID-0-r" and state.WhichOneof("value") is None
+
+
+def test_the_class_line_has_the_form_the_issue_asks_for():
+    result = {"students": 30, "class": {"answers_sent": 90, "stored": 90, "lost": 0,
+                                        "answer_to_host_view_s": {"p95": 2.345}}}  # fmt: skip
+    assert protocol.class_line(result) == (
+        "class: students 30, answers sent 90, stored 90, lost 0, p95 answer-to-host-view 2.3 s"
+    )
 
 
 def test_the_closing_line_has_the_form_the_issue_asks_for():
