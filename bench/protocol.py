@@ -133,7 +133,7 @@ KINDS = (
     ("check", PRACTICE, "check"),
     ("preview", PRACTICE, "preview"),
     ("hint", PRACTICE, "hint"),
-    ("slider move, whole page", "separable_convolutions", "widget:sep_kernel"),
+    ("slider move, its section", "separable_convolutions", "widget:sep_kernel"),
     ("number input, in a fragment", "skip_connections", "widget:vg_delta"),
     ("live benchmark, cached", "separable_convolutions", "live"),
 )

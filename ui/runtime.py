@@ -8,7 +8,10 @@ walks only what was made since. Frozen objects are still freed when nothing refe
 garbage cycles among them would stay. So the heap is frozen right after a collection, and only
 when modules were imported since the last freeze: a few times in a server's life (the first
 visit to a page imports torch, a live run imports more), never per rerun.
-It deliberately leaves `runner.postScriptGC` on: what reruns make is still collected at once.
+`runner.postScriptGC` is now off (.streamlit/config.toml): even with the heap frozen, the full
+collection after every run walked every connected session's state, so a live class's polls cost
+more as the class grew (45% of the server's CPU at 50 students); Python's own collector still
+frees cycles, and the freeze keeps its occasional full passes short.
 
 `remember_theme()` makes every run's `new_session` message cheap. Streamlit rebuilds it on every
 run, fragment runs included, and fills its theme by scanning all of its config options once per
