@@ -6,7 +6,7 @@ PORT ?= 8501
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test bench load chromium postgres lint screenshots
+.PHONY: run test bench load capacity chromium postgres lint screenshots
 
 run: $(RUNTIME)
 	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
@@ -21,6 +21,11 @@ lint: $(DEV)
 
 bench: $(RUNTIME)
 	$(PY) -m bench
+
+# The capacity curve: self-study and a live class at 10-200 protocol-level students (about 20 min);
+# writes bench/results/capacity.json and docs/capacity.svg.
+capacity: $(RUNTIME)
+	$(PY) -m bench.capacity $(ARGS)
 
 # A classroom: 10 headless-Chromium students against a real server for 60 s (bench/load.py);
 # needs Playwright and Chromium, so it sets up like `make test` does. ARGS=... passes options;

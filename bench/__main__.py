@@ -2,7 +2,9 @@
 
 Suites (`--only` runs some of them): `pages` (bench/tour.py: every page's cold render, first
 render on a warm server, warm rerun, live run, and the memory after the tour), `checker` and
-`load` (bench/suites.py: the answer checker; the server's CPU per student action, with Chromium).
+`load` (bench/suites.py: the answer checker; the server's CPU per student action, with Chromium),
+and `capacity` (bench/capacity.py: self-study and a live class at 10 to 200 protocol-level
+students; about 20 minutes more, and it rewrites bench/results/capacity.json and the chart).
 A full run writes bench/results/bench.json, after comparing with the committed one and flagging
 any figure more than 25% worse (bench/report.py). The exit status is 0 whether or not targets are
 met (this is a report); 1 only when a measurement itself failed. About 5-6 minutes here.
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from bench import report
 
-SUITES = ("pages", "checker", "load")
+SUITES = ("pages", "checker", "load", "capacity")
 
 
 def _version(package: str) -> str | None:
@@ -59,6 +61,15 @@ def measure(suites: tuple[str, ...]) -> tuple[list[report.Figure], list[str]]:
         found, failed = more.server_cpu(_log)
         figures += found
         failures += failed
+    if "capacity" in suites:
+        from bench import capacity
+
+        try:
+            curve = capacity.measure(log=_log)
+            capacity.save(curve)
+            figures += capacity.figures(curve)
+        except Exception as error:
+            failures.append(f"capacity: {type(error).__name__}: {error}")
     return figures, failures
 
 

@@ -67,6 +67,30 @@ def measure(scenarios=SCENARIOS, students=STUDENTS, log=print) -> dict:
     return curve
 
 
+TARGETS = {  # issue 16's targets on this machine: p95 (s), CPU per action (s), peak memory (MB)
+    "selfstudy": (None, 0.1, 1500),
+    "class": (1.0, None, 1500),
+}
+
+
+def figures(curve: dict) -> list:
+    """The curve as `make bench` rows, one group per scenario and number of students."""
+    from bench.report import Figure
+
+    rows = []
+    for scenario, c in curve.items():
+        p95, cpu, memory = TARGETS.get(scenario, (None, None, None))
+        for p in c["points"]:
+            group = f"capacity {scenario} {p['students']}"
+            note = f"{p['errors']} errors, {p['lost']} lost" if p["errors"] or p["lost"] else ""
+            rows += [
+                Figure(group, "p95", p["p95_s"], "s", p95, note=note),
+                Figure(group, "CPU per action", p["cpu_s_per_action"], "s", cpu),
+                Figure(group, "peak memory", p["peak_memory_mb"], "MB", memory),
+            ]
+    return rows
+
+
 def svg(curve: dict) -> str:
     """Three panels against students (p95, CPU per action, peak memory), the knee marked."""
     panels = (
@@ -143,14 +167,19 @@ def table(curve: dict) -> str:
     return "\n".join(rows)
 
 
+def save(curve: dict) -> None:
+    """Write the curve's JSON and its chart."""
+    RESULTS.write_text(json.dumps(curve, indent=2) + "\n")
+    CHART.write_text(svg(curve))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument("--students", nargs="+", type=int, default=list(STUDENTS))
     args = parser.parse_args(argv)
     curve = measure(tuple(args.scenarios), tuple(args.students))
-    RESULTS.write_text(json.dumps(curve, indent=2) + "\n")
-    CHART.write_text(svg(curve))
+    save(curve)
     print(table(curve))
     for scenario, c in curve.items():
         print(f"{scenario}: knee at {c['knee']} students (p95 within {KNEE_P95_S:g} s)")

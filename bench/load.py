@@ -60,7 +60,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"  # load.json (the classroom), load-<scenario>.json: committed
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-RUNNING = "[data-testid='stStatusWidget']"  # shown while a script runs
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"  # no script running
+# (Streamlit 1.67's minimal toolbar draws no stStatusWidget, so waiting for it to go returned at
+# once, mid-run; the app root's script-state attribute is what tests/e2e waits on too)
 EXCEPTION = "[data-testid='stException']"
 BUSY = "checker is busy"  # quizzes.checking.BUSY, a polite refusal under load
 NO_MOTION = "*, *::before, *::after { animation: none !important; transition: none !important; }"
@@ -297,7 +299,7 @@ class Student:
             self._changed.clear()
             left = deadline - asyncio.get_running_loop().time()
             await asyncio.wait_for(self._changed.wait(), max(left, 0.001))
-        await self.page.wait_for_selector(RUNNING, state="detached", timeout=self.timeout * 1e3)
+        await self.page.wait_for_selector(IDLE, timeout=self.timeout * 1e3)
 
     async def timed(self, kind: str, trigger) -> float:
         """Run the trigger (a coroutine function), settle, count exception boxes; seconds taken."""
@@ -454,7 +456,7 @@ def wrong_answer(variant: bank.Variant, rng: random.Random) -> str:
 
 
 def hostile_inputs() -> list[str]:
-    """The checker's own list of hostile inputs (tests/quizzes/checking/test_contract.py)."""
+    """The checker's own list of hostile inputs (quizzes/checking/hostile.py)."""
     from quizzes.checking.hostile import HOSTILE
 
     return [p.values[0] for p in HOSTILE]

@@ -56,7 +56,7 @@ async def _browser(url: str) -> list[list[dict]]:
             sent.append([])
             await action()
             await page.wait_for_timeout(300)
-            await page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+            await page.wait_for_selector(load.IDLE)
             await page.wait_for_timeout(300)
 
         box = page.locator(f".st-key-{KEY.replace(':', '-')}-answer input")

@@ -1,0 +1,36 @@
+"""The capacity curve's knee, rows and chart, from made-up points (bench/protocol runs them)."""
+
+from bench import capacity
+
+
+def _point(students, p95, errors=0, lost=0):
+    return {"students": students, "actions": 100, "errors": errors, "lost": lost, "p95_s": p95,
+            "cpu_s_per_action": 0.05, "peak_memory_mb": 900 + students}  # fmt: skip
+
+
+def test_the_knee_is_the_most_students_within_the_p95_budget_with_nothing_lost():
+    points = [_point(10, 0.4), _point(50, 1.2), _point(100, 2.9), _point(150, 3.5)]
+    assert capacity.knee(points) == 100
+    points[2] = _point(100, 0.9, lost=1)
+    assert capacity.knee(points) == 50
+    assert capacity.knee([_point(10, 9.0)]) is None
+
+
+def test_each_point_gives_three_rows_with_the_issues_targets():
+    curve = {"class": {"points": [_point(150, 0.6)], "knee": 150}}
+    rows = capacity.figures(curve)
+    assert [(r.group, r.label, r.target) for r in rows] == [
+        ("capacity class 150", "p95", 1.0),
+        ("capacity class 150", "CPU per action", None),
+        ("capacity class 150", "peak memory", 1500),
+    ]
+
+
+def test_the_chart_draws_every_point_and_marks_each_knee():
+    curve = {
+        "selfstudy": {"points": [_point(10, 0.4), _point(50, 4.0)], "knee": 10},
+        "class": {"points": [_point(10, 0.5), _point(50, 0.8)], "knee": 50},
+    }
+    drawn = capacity.svg(curve)
+    assert drawn.count("<circle") == 3 * 4
+    assert "knee 10" in drawn and "knee 50" in drawn
