@@ -2,7 +2,8 @@
 
 Each point is one run of the protocol driver (bench/protocol.py) against a fresh server pinned to
 one core: p95 latency, server CPU per action and peak server memory (PSS). The knee is the
-largest number of students whose p95 is still within KNEE_P95_S with no error and nothing lost;
+largest number of students whose p95 is still within KNEE_P95_S with no error and nothing lost,
+at that size and every smaller one;
 beyond it the server's one core is saturated and latency grows with the queue. Writes
 bench/results/capacity.json (read by `make bench`, which shows its rows and flags regressions)
 and docs/capacity.svg (three panels against students, the knee marked).
@@ -38,18 +39,29 @@ def point(result: dict) -> dict:
         "p95_s": result["latency_s"].get("p95"),
         "cpu_s_per_action": result["server_cpu_s_per_action"],
         "peak_memory_mb": result["peak_server_pss_mb"],
-        **({"host_lag_p95_s": result["host_lag_s"]["p95"]} if "host_lag_s" in result else {}),
+        **(_class(result["class"]) if "class" in result else {}),
+    }
+
+
+def _class(figures: dict) -> dict:
+    """A live class's answers sent, stored and lost, and the host view's p95 lag behind them."""
+    return {
+        "answers_sent": figures["answers_sent"],
+        "stored": figures["stored"],
+        "answers_lost": figures["lost"],
+        "answer_to_host_view_p95_s": figures["answer_to_host_view_s"].get("p95"),
     }
 
 
 def knee(points: list[dict]) -> int | None:
-    """The most students served within KNEE_P95_S, with no error and nothing lost."""
-    good = [
-        p["students"]
-        for p in points
-        if p["errors"] == 0 and p["lost"] == 0 and (p["p95_s"] or 1e9) <= KNEE_P95_S
-    ]
-    return max(good) if good else None
+    """The most students served within KNEE_P95_S, with no error and nothing lost, at that
+    size and at every smaller one measured."""
+    served = None
+    for p in sorted(points, key=lambda p: p["students"]):
+        if p["errors"] or p["lost"] or (p["p95_s"] or 1e9) > KNEE_P95_S:
+            break
+        served = p["students"]
+    return served
 
 
 def measure(scenarios=SCENARIOS, students=STUDENTS, log=print) -> dict:
@@ -63,6 +75,8 @@ def measure(scenarios=SCENARIOS, students=STUDENTS, log=print) -> dict:
             result = protocol.run(config)
             points.append(point(result))
             log(protocol.line(result))
+            if "class" in result:
+                log(protocol.class_line(result))
         curve[scenario] = {"points": points, "knee": knee(points)}
     return curve
 
@@ -123,7 +137,7 @@ def svg(curve: dict) -> str:
         out.append(f'<line x1="{x(0)}" y1="{y(0)}" x2="{x(0)}" y2="{y(top)}" stroke="#888"/>')
         for tick in (0, top / 2 / 1.1, top / 1.1):
             out.append(f'<text x="{x(0) - 4}" y="{y(tick) + 4}" text-anchor="end">'
-                       f"{tick:.3g}</text>")  # fmt: skip
+                       f"{tick:.4g}</text>")  # fmt: skip
         for n in sorted({p["students"] for c in curve.values() for p in c["points"]}):
             out.append(f'<text x="{x(n)}" y="{y(0) + 14}" text-anchor="middle">{n}</text>')
         out.append(f'<text x="{x0 + width / 2}" y="{height + 32}" text-anchor="middle">'
@@ -143,11 +157,13 @@ def svg(curve: dict) -> str:
                 out.append(f'<line x1="{x(c["knee"])}" y1="{y(0)}" x2="{x(c["knee"])}" '
                            f'y2="{y(top)}" stroke="{colour}" stroke-dasharray="2 3"/>')  # fmt: skip
     legend = " · ".join(
-        f"{s} (knee {c['knee'] if c['knee'] is not None else 'below the first point'})"
+        f'<tspan fill="{colours.get(s, "#333")}" font-weight="bold">{escape(s)}</tspan> '
+        f"(knee {c['knee'] if c['knee'] is not None else 'below the first point'})"
         for s, c in curve.items()
     )
+    note = f"dashed grey: p95 budget {KNEE_P95_S:g} s; dotted: each knee"
     out.append(f'<text x="{3 * width / 2}" y="{height + 16}" text-anchor="middle">'
-               f"{escape(legend)}; dashed: p95 budget {KNEE_P95_S:g} s</text>")  # fmt: skip
+               f"{legend}; {note}</text>")  # fmt: skip
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

@@ -14,6 +14,7 @@ def test_the_knee_is_the_most_students_within_the_p95_budget_with_nothing_lost()
     points[2] = _point(100, 0.9, lost=1)
     assert capacity.knee(points) == 50
     assert capacity.knee([_point(10, 9.0)]) is None
+    assert capacity.knee([_point(10, 0.4), _point(150, 0.6, lost=1), _point(200, 0.9)]) == 10
 
 
 def test_each_point_gives_three_rows_with_the_issues_targets():
