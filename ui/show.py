@@ -28,7 +28,7 @@ import pandas as pd
 import streamlit as st
 import sympy as sp
 
-from ui import charts, lecture
+from ui import charts, lecture, runtime
 
 _CACHED: dict[Callable, Callable] = {}
 
@@ -106,10 +106,28 @@ def sections(parts: tuple[Callable[[], None], ...]) -> None:
         st.fragment(part)()
 
 
+_SOURCES: dict[object, str] = {}
+_SOURCE_LOCK = threading.Lock()
+
+
+def source_text(obj) -> str:
+    """inspect.getsource(obj), read once per server and never in two threads at once.
+
+    getsource parses the module with ast.parse, and CPython 3.11's AST builder keeps its recursion
+    depth per interpreter, not per thread: two script threads parsing at once raised
+    "SystemError: AST constructor recursion depth mismatch" on the exercises page under load
+    (python/cpython#106905). The source cannot change while the server runs.
+    """
+    with _SOURCE_LOCK:
+        if obj not in _SOURCES:
+            _SOURCES[obj] = inspect.getsource(obj)
+        return _SOURCES[obj]
+
+
 def source(*objects) -> None:
     """The real source code of functions or classes from core, as the reference to read."""
     for obj in objects:
-        st.code(inspect.getsource(obj), language="python")
+        st.code(source_text(obj), language="python")
 
 
 def table(rows, hide_index: bool = True) -> None:
@@ -150,12 +168,13 @@ def live(fn: Callable, config, *, label: str) -> dict | None:
             note.info("Another student's live run is going; yours starts as soon as it ends.")
 
         try:
-            result = _live(
-                fn,
-                config,
-                lambda done, what: bar.progress(min(max(done, 0.0), 1.0), text=what),
-                on_wait,
-            )
+            with runtime.slot_released():  # other students' pages draw while this one trains
+                result = _live(
+                    fn,
+                    config,
+                    lambda done, what: bar.progress(min(max(done, 0.0), 1.0), text=what),
+                    on_wait,
+                )
         except training.Busy as busy:
             status.update(label="Busy", state="error", expanded=True)
             bar.empty()
