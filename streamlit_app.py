@@ -65,6 +65,10 @@ if stage and runtime.prewarming(stage):
     with st.spinner("Loading the libraries for this page (once per server start, a few seconds)…"):
         runtime.await_prewarm(stage)
 try:
-    page.run()
+    if stage == "torch":  # a topic page: at most RUN_SLOTS of them draw at once (ui/runtime.py)
+        with runtime.run_slot():
+            page.run()
+    else:
+        page.run()
 finally:  # after the first page is drawn, torch and the topic modules load in the background
     runtime.prewarm()

@@ -1,4 +1,4 @@
-"""The server process's settings that no page sees: keep the collection after every rerun cheap.
+"""The server process's settings that no page sees: cheap reruns, and topic pages drawn in turns.
 
 Streamlit calls `gc.collect(2)` after every script run (`runner.postScriptGC`). With torch, SymPy,
 pandas and Altair imported, that full collection walked millions of long-lived objects: about
@@ -20,6 +20,15 @@ an idle live-class poll, more than the poll's own code. The theme is fixed while
 (config.toml is read at start, `st.set_option` may only set `client.*`, and no file watcher
 reloads it), so each theme section's options are read once and a copy handed out after that.
 
+`run_slot()` lets at most RUN_SLOTS (2; TUTOR_RUN_SLOTS sets it) topic pages draw at once; the
+others wait their turn. A topic page's run is ~0.1 s of CPU: 150 students opening one together at
+a lecture's start made 150 script threads share the core, each switching the GIL with the others
+and with the event loop at every element, so every page finished near the end (p95 8-14 s for 150
+arrivals within 20 s). In turns, most finish early (p95 2-4.5 s) for the same CPU. The light
+pages (home, practice, the live class, the summary) and fragment reruns never wait. A run gives
+its slot back while it waits for the imports or for a live run (`slot_released`), and one that
+waited SLOT_WAIT_S goes ahead anyway, so a lost slot slows pages and never stops them.
+
 `prewarm()` imports what the topic pages need (torch, torchvision, Altair: about
 6 s here) on a background thread as the server starts, so the first student to open a topic page
 on a warm server waits for the page, not for torch, and the page that starts the server (or wakes
@@ -34,6 +43,8 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _LOCK = threading.Lock()
 _frozen_modules = 0  # len(sys.modules) when the heap was last frozen
@@ -75,6 +86,56 @@ def freeze_imports() -> None:
         gc.collect()
         gc.freeze()
         _frozen_modules = len(sys.modules)
+
+
+RUN_SLOTS_ENV = "TUTOR_RUN_SLOTS"
+SLOT_WAIT_S = 30.0  # a run that waited this long goes ahead anyway: a lost slot can't stall the app
+
+
+def _run_slots() -> int:
+    try:
+        return max(1, int(os.environ.get(RUN_SLOTS_ENV, "") or 2))
+    except ValueError:
+        return 2
+
+
+RUN_SLOTS = _run_slots()
+_slots = threading.Semaphore(RUN_SLOTS)
+_holding = threading.local()  # .slot: whether this script thread holds one of the slots
+
+
+@contextmanager
+def run_slot() -> Iterator[None]:
+    """Hold one of the RUN_SLOTS slots while drawing a page (see the module docstring)."""
+    take_slot()
+    try:
+        yield
+    finally:
+        give_slot()
+
+
+def take_slot() -> None:
+    """Wait for one of RUN_SLOTS slots (at most SLOT_WAIT_S); a thread holds at most one."""
+    if not getattr(_holding, "slot", False):
+        _holding.slot = _slots.acquire(timeout=SLOT_WAIT_S)
+
+
+def give_slot() -> None:
+    if getattr(_holding, "slot", False):
+        _holding.slot = False
+        _slots.release()
+
+
+@contextmanager
+def slot_released() -> Iterator[None]:
+    """Let other runs have this thread's slot while it waits (for imports, a live run)."""
+    held = getattr(_holding, "slot", False)
+    give_slot()
+    try:
+        yield
+    finally:
+        if held:
+            take_slot()
 
 
 _THEME: dict[str, dict] = {}
