@@ -123,6 +123,12 @@ def test_an_irrational_form_that_only_comes_close_to_an_integer_is_rejected():
     assert not check_answer("e^(pi sqrt(163))", 262537412640768744).correct
 
 
+@pytest.mark.parametrize("text", ["exp(10^-999) - 1", "cos(10^-60) - 1", "log(exp(10^-99))"])
+def test_a_form_provably_not_the_integer_is_rejected_however_close(text):
+    """Within 1e-40 of 0 is not 0: the load test's hostile students had these judged correct."""
+    assert not check_answer(text, 0).correct
+
+
 @pytest.mark.parametrize("text", ["log(0)", "1/(N - N)", "tan(pi/2)", "exp(10^-999) - 1"])
 def test_a_value_that_cannot_be_evaluated_is_judged_wrong_politely(text, timed, one_sentence):
     verdict, seconds = timed(text, 1, N)
