@@ -131,7 +131,7 @@ def watch_as_student(code: str, token: str) -> None:
         state = live.class_state(code)
     except classroom.Unavailable:
         return
-    moved = live.retry_pending(code, token)
+    moved = live.retry_pending(code, token) or live.outcome_unshown(st.session_state, state, now)
     if moved or live.changed(state, now):
         if state is not None and state.asked is not None:
             live.record_reveal(state, token)
@@ -178,6 +178,7 @@ def answer_box(code: str, token: str, asked: classroom.Asked) -> None:
             return
         if mine is not None:
             sent(mine, variant)
+    live.outcome_shown(asked.id)
 
 
 def sent(judged: classroom.Judged, variant: bank.Variant) -> None:

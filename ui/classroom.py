@@ -51,6 +51,7 @@ SEEN = "_live_seen"  # the class signature this session last drew
 PENDING = "_live_pending"  # asked id -> (Judged, sent at): answers still to be stored
 SENT = "_live_sent"  # asked id -> (outcome, detail) of the last answer sent, for its box
 RECORDED = "_live_recorded"  # asked ids already counted in this session's progress
+UNSHOWN = "_live_unshown"  # the asked id whose last Send no run has drawn the outcome of yet
 HOST_ERROR = "_live_host_error"  # the last host action's refusal, shown after the rerun
 PARAMS = ("class", "host", "student")
 
@@ -190,8 +191,10 @@ def qr_png(link: str) -> bytes:
 
 
 def saw(state: classroom.ClassState | None, now: float) -> None:
-    """Remember what this session drew, so the poll knows when to redraw."""
+    """Remember what this session drew, so the poll knows when to redraw (a full run, which
+    draws the last Send's outcome too)."""
     st.session_state[SEEN] = None if state is None else state.signature(now, _store().settings)
+    st.session_state.pop(UNSHOWN, None)
 
 
 def out_of_reach() -> None:
@@ -236,6 +239,7 @@ def join(code: str, nickname: str | None = None) -> str | None:
 def send(code: str, token: str, asked: classroom.Asked, answer_key: str) -> None:
     """Judge and store an answer (the Send button); what happened is kept for the box."""
     text = st.session_state.get(answer_key) or ""
+    st.session_state[UNSHOWN] = asked.id  # until the box draws what became of it
     sent = st.session_state.setdefault(SENT, {})
     if not str(text).strip():
         sent[asked.id] = ("empty", None)
@@ -260,6 +264,29 @@ def _store_answer(code: str, token: str, asked_id: int, judged, sent_at: float) 
         return ("refused", str(refusal))
     pending.pop(asked_id, None)
     return ("stored", judged)
+
+
+def outcome_shown(asked_id: int) -> None:
+    """The answer box has drawn what became of the last Send."""
+    if st.session_state.get(UNSHOWN) == asked_id:
+        del st.session_state[UNSHOWN]
+
+
+def outcome_unshown(session, state: classroom.ClassState | None, now: float) -> bool:
+    """Whether a Send's outcome was kept but never drawn, on a question still open.
+
+    Streamlit may cut the Send's fragment run short for the poll's own run (seen once or twice
+    in 450 answers from 150 students): the answer is stored, but the phone would not say "Sent"
+    until the host moved on. The poll then redraws the view. `session`: st.session_state.
+    """
+    asked_id = session.get(UNSHOWN)
+    if asked_id is None:
+        return False
+    asked = None if state is None else state.asked
+    if asked is not None and asked.id == asked_id and asked.phase(now) == "open":
+        return True
+    session.pop(UNSHOWN, None)  # the view that follows shows the stored answer itself
+    return False
 
 
 def retry_pending(code: str, token: str) -> bool:

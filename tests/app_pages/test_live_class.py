@@ -190,6 +190,27 @@ def test_a_closed_question_takes_no_answer_and_says_so(visit, store):
     assert store.live(code, asked.id).answers == ()
 
 
+def test_a_send_whose_run_was_cut_short_is_redrawn_by_the_poll_until_the_question_closes(
+    visit, store
+):
+    """Streamlit may cut the Send's fragment run short for the poll's run: stored, not drawn."""
+    _, code, secret = start_class(visit)
+    at = visit(**{"class": code})
+    asked = open_question(store, code, secret)
+    rerun(at)
+    send(at, asked, "44")
+    assert live.UNSHOWN not in at.session_state  # the box drew "Sent" itself
+    cut_short = {live.UNSHOWN: asked.id}  # what a run stopped before the box's outcome leaves
+    now = asked.opened_at + 1
+    assert live.outcome_unshown(cut_short, live.class_state(code), now)  # the poll redraws
+    assert cut_short == {live.UNSHOWN: asked.id}
+    store.close(code, secret)
+    live.class_state.clear()
+    assert not live.outcome_unshown(cut_short, live.class_state(code), now)  # the closed view
+    assert cut_short == {}  # shows the stored answer, and the poll stops asking
+    assert not live.outcome_unshown({}, live.class_state(code), now)
+
+
 def test_a_locked_database_keeps_the_answer_pending_and_sends_it_later(visit, store, monkeypatch):
     _, code, secret = start_class(visit)
     at = visit(**{"class": code})
