@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "vg-depth-threshold"  # the host's picker offers it first, on the course's numbers
 MAIN = "[data-testid='stMain']"
 EXCEPTION = "[data-testid='stException']"
+CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 900}
 HEIGHT = "document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight"
@@ -91,6 +92,26 @@ def wait_for_text(page, *fragments: str, timeout: float = 60) -> str:
             return shown
         page.wait_for_timeout(500)
     raise AssertionError(f"{fragments} not shown; the page says:\n{shown}")
+
+
+def wait_disconnected(page, timeout: float = 30) -> None:
+    """Wait until the tab has seen its server go (it keeps the last page, widgets disabled)."""
+    deadline = time.monotonic() + timeout
+    while page.locator(CONNECTED).count():
+        if time.monotonic() > deadline:
+            raise AssertionError("the tab still says it is connected to a server that is gone")
+        page.wait_for_timeout(200)
+
+
+def wait_reconnected(page, timeout: float = 120) -> None:
+    """Wait until the tab is connected again and its new session has drawn the page.
+
+    Until then it shows the old page, so its text proves nothing; and a Send pressed between
+    the socket opening and that first draw never reaches the app (seen on Streamlit 1.67: the
+    new session runs once, with the old text and no press), which a slow CI machine hit.
+    """
+    page.wait_for_selector(CONNECTED, timeout=timeout * 1000)
+    wait_for_app(page, timeout=timeout * 1000)
 
 
 def new_tab(browser, url: str, viewport=LAPTOP):
@@ -189,11 +210,15 @@ def test_a_server_killed_mid_question_loses_no_answer_and_every_tab_carries_on(b
         before = stored_answers(f"sqlite:///{database}")
         os.kill(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
+        for tab in (host, *students):
+            wait_disconnected(tab)
     assert len(before) == 2
     with live_server(secrets, port):
         assert sorted(r.text for r in stored_answers(f"sqlite:///{database}")) == sorted(
             r.text for r in before
         )
+        for tab in (host, *students):
+            wait_reconnected(tab)
         wait_for_text(host, "Answered 2", timeout=120)  # the tab reconnects as the host
         wait_for_text(students[0], f"Sent: we read {expected}", timeout=120)
         wait_for_text(students[1], f"Sent: we read {expected + 1}", timeout=120)
