@@ -40,6 +40,7 @@ def point(result: dict) -> dict:
         "cpu_s_per_action": result["server_cpu_s_per_action"],
         "peak_memory_mb": result["peak_server_pss_mb"],
         **(_class(result["class"]) if "class" in result else {}),
+        "error_samples": result["error_samples"][:3],  # what went wrong, so a rerun can look
     }
 
 
@@ -195,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", nargs="+", type=int, default=list(STUDENTS))
     args = parser.parse_args(argv)
     curve = measure(tuple(args.scenarios), tuple(args.students))
+    if RESULTS.exists():  # a scenario not rerun keeps its last curve
+        curve = json.loads(RESULTS.read_text()) | curve
     save(curve)
     print(table(curve))
     for scenario, c in curve.items():

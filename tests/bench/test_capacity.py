@@ -35,3 +35,15 @@ def test_the_chart_draws_every_point_and_marks_each_knee():
     drawn = capacity.svg(curve)
     assert drawn.count("<circle") == 3 * 4
     assert "knee 10" in drawn and "knee 50" in drawn
+
+
+def test_rerunning_one_scenario_keeps_the_other_scenarios_curve(tmp_path, monkeypatch):
+    monkeypatch.setattr(capacity, "RESULTS", tmp_path / "capacity.json")
+    monkeypatch.setattr(capacity, "CHART", tmp_path / "capacity.svg")
+    monkeypatch.setattr(capacity, "ROOT", tmp_path)
+    kept = {"selfstudy": {"points": [_point(10, 0.4)], "knee": 10}}
+    capacity.RESULTS.write_text(capacity.json.dumps(kept))
+    rerun = {"class": {"points": [_point(10, 0.2)], "knee": 10}}
+    monkeypatch.setattr(capacity, "measure", lambda scenarios, students: rerun)
+    assert capacity.main(["--scenarios", "class", "--students", "10"]) == 0
+    assert capacity.json.loads(capacity.RESULTS.read_text()) == kept | rerun
