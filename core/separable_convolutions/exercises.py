@@ -82,7 +82,7 @@ def exercise4(
         for i, (name, block) in enumerate(blocks.items()):
             if progress is not None:
                 progress(i / len(blocks), f"timing {name}")
-            block.eval()
+            block.train(False)  # evaluation mode: BatchNorm uses its running statistics
             out["shapes"][name] = tuple(block(x).shape)
             out["params"][name] = params(block)
             timer = Timer("block(x)", globals={"block": block, "x": x}, num_threads=1)

@@ -525,7 +525,7 @@ def try_block(
         raise ValueError(" ".join(problems))
     channels, height, width = in_shape
     torch.manual_seed(0)
-    block = ResidualBlock(channels, out_ch, stride, projection=projection).eval()
+    block = ResidualBlock(channels, out_ch, stride, projection=projection).train(False)
     x = torch.randn(1, channels, height, width)
     projected = isinstance(block.shortcut, torch.nn.Sequential)
     report = {

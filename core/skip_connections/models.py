@@ -117,7 +117,7 @@ def stage_table(model: nn.Module, x: torch.Tensor) -> list[dict]:
         )
     try:
         with torch.no_grad():
-            model.eval()
+            model.train(False)
             model(x)
     finally:
         for hook in hooks:

@@ -178,7 +178,7 @@ def _cached_features(backbone: Backbone, split: str, index: list[int]) -> torch.
 @torch.no_grad()
 def _features(backbone: Backbone, x: torch.Tensor) -> torch.Tensor:
     """Pooled features of a batch, computed on a private copy of the backbone."""
-    model = backbone.fresh().eval()
+    model = backbone.fresh().train(False)
     return torch.cat(
         [pooled_features(model, channels_last(x[i : i + 250])) for i in range(0, len(x), 250)]
     )
@@ -272,7 +272,7 @@ def _train(config: LabConfig, backbone: Backbone, progress) -> dict:
 
     def evaluate(step: int) -> dict:
         if cached:
-            model.eval()
+            model.train(False)
             with torch.no_grad():
                 hits = model.classifier(val_features).argmax(1) == val_y
             score = hits.float().mean().item()

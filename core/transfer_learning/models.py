@@ -137,7 +137,7 @@ def train_mode(model: nn.Module) -> nn.Module:
     model.train()
     for block in model.features:
         if not any(p.requires_grad for p in block.parameters()):
-            block.eval()
+            block.train(False)
     return model
 
 
@@ -406,7 +406,7 @@ def forgotten_head_demo(classes: int = EXERCISE6_CLASSES, seed: int = 0) -> Head
     model.features.requires_grad_(False)  # the backbone frozen; the old classifier is not
     x = torch.randn(DEMO_BATCH, 3, DEMO_SIDE, DEMO_SIDE)  # (8, 3, 64, 64)
     labels = torch.arange(DEMO_BATCH) % classes  # (8,), classes 0 to classes - 1
-    model.eval()  # frozen BatchNorm statistics, as strategy A keeps them
+    model.train(False)  # frozen BatchNorm statistics, as strategy A keeps them
     with torch.no_grad():
         features = pooled_features(model, x)  # (8, 1280): frozen, so the same at every step
     logits = model.classifier(features)  # (8, 1000)
@@ -475,7 +475,7 @@ def feature_maps(
         for i in layers
     ]
     try:
-        model.eval()
+        model.train(False)
         model.features(x)
     finally:
         for hook in hooks:

@@ -100,7 +100,7 @@ def pretrain(
         )
         if progress:
             progress((epoch + 1) / config.epochs, f"epoch {epoch + 1}: {history[-1]}")
-    model = model.to(memory_format=torch.contiguous_format).eval()
+    model = model.to(memory_format=torch.contiguous_format).train(False)
     record = {
         "config": asdict(config),
         "parameters": total_parameters(model),

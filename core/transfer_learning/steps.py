@@ -29,7 +29,7 @@ def channels_last(x: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def predictions(model: nn.Module, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
     """The model's predicted class for every image, in eval mode (the caller restores the mode)."""
-    model.eval()
+    model.train(False)
     return torch.cat(
         [model(channels_last(x[i : i + batch])).argmax(1) for i in range(0, len(x), batch)]
     )

@@ -120,7 +120,7 @@ def imagenet_backbone(**timeouts) -> Backbone | None:
         model = mobilenet_v2(weights=IMAGENET_WEIGHTS.name)
     except Exception:  # a truncated or foreign file in the cache
         return None
-    model.eval()
+    model.train(False)
     meta = IMAGENET_WEIGHTS.transforms()
     return Backbone(
         name="MobileNetV2 (torchvision, IMAGENET1K_V1)",
@@ -143,7 +143,7 @@ def fallback_backbone() -> Backbone:
         raise FileNotFoundError(f"No fallback backbone under data/: run `{PRETRAIN_COMMAND}`.")
     model = small_mobilenet_v2(len(SOURCE_CLASSES))
     model.load_state_dict(torch.load(FALLBACK_WEIGHTS, map_location="cpu", weights_only=True))
-    model.eval()
+    model.train(False)
     params = sum(p.numel() for p in model.parameters())
     return Backbone(
         name=f"small MobileNetV2 ({params / 1000:.0f}K parameters)",

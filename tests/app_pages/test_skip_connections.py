@@ -281,7 +281,7 @@ def test_small_resnet_total_is_torchs_own_count(page):
 
 
 def test_small_resnet_table_shapes_match_a_forward_pass(page):
-    model = models.SmallResNet().eval()
+    model = models.SmallResNet().train(False)
     with torch.no_grad():
         out = model.stem(torch.randn(course.CIFAR_INPUT))
     table = page.dataframe[-1].value

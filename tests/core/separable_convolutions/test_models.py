@@ -69,11 +69,11 @@ def test_inverted_residual_has_torchvisions_parameter_count(seed):
 )
 def test_inverted_residual_computes_what_torchvisions_block_computes(m, n, stride, t):
     torch.manual_seed(0)
-    reference = TorchvisionInvertedResidual(m, n, stride, t).eval()
+    reference = TorchvisionInvertedResidual(m, n, stride, t).train(False)
     for bn in (mod for mod in reference.modules() if isinstance(mod, nn.BatchNorm2d)):
         nn.init.uniform_(bn.running_mean, -1, 1)  # non-trivial statistics, so order matters
         nn.init.uniform_(bn.running_var, 0.5, 2)
-    ours = models.InvertedResidual(m, n, stride, t).eval()
+    ours = models.InvertedResidual(m, n, stride, t).train(False)
     _copy_weights(reference, ours)
     x = torch.randn(2, m, 9, 9)
     with torch.no_grad():
@@ -89,7 +89,7 @@ def test_the_skip_is_used_exactly_when_stride_is_one_and_channels_match(m, n, st
 
 
 def test_a_block_whose_branch_outputs_zero_passes_its_input_through_the_skip():
-    block = models.InvertedResidual(8, 8, 1, 6).eval()
+    block = models.InvertedResidual(8, 8, 1, 6).train(False)
     nn.init.zeros_(block.project[1].weight)  # the last BatchNorm outputs its zero shift
     x = torch.randn(1, 8, 5, 5)
     with torch.no_grad():

@@ -63,7 +63,7 @@ def test_residual_block_params_match_the_torch_block(in_ch, out_ch, stride):
     [((64, 32, 32), 128, 2), ((32, 16, 16), 32, 1), ((8, 7, 9), 16, 2), ((4, 5, 5), 4, 3)],
 )
 def test_block_output_shape_matches_a_forward_pass(in_shape, out_ch, stride):
-    block = ResidualBlock(in_shape[0], out_ch, stride).eval()
+    block = ResidualBlock(in_shape[0], out_ch, stride).train(False)
     out = block(torch.randn(1, *in_shape))
     assert formulas.block_output_shape(in_shape, out_ch, stride) == tuple(out.shape[1:])
 
@@ -74,7 +74,7 @@ def test_block_output_shape_matches_a_forward_pass(in_shape, out_ch, stride):
 def test_needs_projection_exactly_when_an_identity_shortcut_cannot_be_added(
     in_ch, out_ch, stride, side
 ):
-    block = ResidualBlock(in_ch, out_ch, stride, projection=False).eval()
+    block = ResidualBlock(in_ch, out_ch, stride, projection=False).train(False)
     try:
         block(torch.randn(1, in_ch, side, side))
         identity_works = True
@@ -85,7 +85,7 @@ def test_needs_projection_exactly_when_an_identity_shortcut_cannot_be_added(
 
 @pytest.mark.parametrize("side, width", [(32, 32), (33, 16), (64, 8), (9, 4)])
 def test_small_resnet_shapes_match_forward_hooks(side, width):
-    model = SmallResNet(width).eval()
+    model = SmallResNet(width).train(False)
     seen = []
     for name in ("stem", "blocks.0", "blocks.1", "blocks.2", "avgpool", "flatten", "fc"):
         model.get_submodule(name).register_forward_hook(
@@ -198,7 +198,7 @@ def test_residual_output_refuses_vectors_of_different_lengths():
 
 @pytest.mark.parametrize("side, width", [(32, 32), (64, 16)])
 def test_small_resnet_feature_shape_is_the_output_of_the_last_block(side, width):
-    model = SmallResNet(width).eval()
+    model = SmallResNet(width).train(False)
     with torch.no_grad():
         features = model.blocks(model.stem(torch.randn(3, 3, side, side)))
     assert formulas.small_resnet_feature_shape(3, side, width) == tuple(features.shape)

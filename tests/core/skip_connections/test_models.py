@@ -20,7 +20,7 @@ def test_small_resnet_has_the_parameter_count_the_sympy_formula_gives(width, cla
 
 
 def test_small_resnet_maps_a_cifar_batch_to_ten_logits():
-    out = models.small_resnet().eval()(torch.randn(8, 3, 32, 32))
+    out = models.small_resnet().train(False)(torch.randn(8, 3, 32, 32))
     assert out.shape == (8, 10)
 
 
@@ -85,7 +85,7 @@ def test_residual_block_computes_what_torchvisions_basic_block_does(in_ch, out_c
     state = {k.replace("shortcut.", "downsample."): v for k, v in block.state_dict().items()}
     reference.load_state_dict(state)
     x = torch.randn(2, in_ch, 10, 10)
-    torch.testing.assert_close(block.eval()(x), reference.eval()(x))
+    torch.testing.assert_close(block.train(False)(x), reference.train(False)(x))
 
 
 def test_forgetting_the_projection_fails_at_the_addition():
