@@ -51,6 +51,7 @@ def _class(figures: dict) -> dict:
         "stored": figures["stored"],
         "answers_lost": figures["lost"],
         "answer_to_host_view_p95_s": figures["answer_to_host_view_s"].get("p95"),
+        "refresh_cpu_ms": (figures.get("polls") or {}).get("cpu_ms_per_refresh"),
     }
 
 
@@ -78,6 +79,7 @@ def measure(scenarios=SCENARIOS, students=STUDENTS, log=print) -> dict:
             log(protocol.line(result))
             if "class" in result:
                 log(protocol.class_line(result))
+                log(protocol.polls_line(result))
         curve[scenario] = {"points": points, "knee": knee(points)}
     return curve
 
@@ -86,6 +88,7 @@ TARGETS = {  # issue 16's targets on this machine: p95 (s), CPU per action (s), 
     "selfstudy": (None, 0.1, 1500),
     "class": (1.0, None, 1500),
 }
+REFRESH_TARGET_MS = 5.0  # issue 16: one live-class refresh (a phone's poll, the host's panel)
 
 
 def figures(curve: dict) -> list:
@@ -103,6 +106,10 @@ def figures(curve: dict) -> list:
                 Figure(group, "CPU per action", p["cpu_s_per_action"], "s", cpu),
                 Figure(group, "peak memory", p["peak_memory_mb"], "MB", memory),
             ]
+            if p.get("refresh_cpu_ms") is not None:  # class points measured since it was added
+                rows.append(
+                    Figure(group, "CPU per refresh", p["refresh_cpu_ms"], "ms", REFRESH_TARGET_MS)
+                )
     return rows
 
 
@@ -172,14 +179,17 @@ def svg(curve: dict) -> str:
 def table(curve: dict) -> str:
     """The curve as a Markdown table, for the README and the closing note."""
     rows = [
-        "| scenario | students | actions | errors | lost | p95 (s) | CPU/action (s) | peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | students | actions | errors | lost | p95 (s) | CPU/action (s) | peak MB "
+        "| CPU/refresh (ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario, c in curve.items():
         for p in c["points"]:
+            refresh = p.get("refresh_cpu_ms")
             rows.append(
                 f"| {scenario} | {p['students']} | {p['actions']} | {p['errors']} | {p['lost']} "
-                f"| {p['p95_s']} | {p['cpu_s_per_action']} | {p['peak_memory_mb']} |"
+                f"| {p['p95_s']} | {p['cpu_s_per_action']} | {p['peak_memory_mb']} "
+                f"| {'–' if refresh is None else refresh} |"
             )
     return "\n".join(rows)
 

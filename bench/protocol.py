@@ -151,7 +151,7 @@ class Config:
     # answers within this many seconds of a question opening (default 30)
     window: float | None = None
     moves: int = 20  # demo: the instructor's slider moves
-    idle_s: float = 10.0  # demo: the quiet window that measures what idle sessions cost
+    idle_s: float = 10.0  # demo, class: the quiet window that measures idle sessions, polls
     repeat: int = 8  # kinds: actions of each kind
     think_s: tuple[float, float] = (0.3, 1.0)  # a student's pause between actions, uniform
     page: str = LECTURE_PAGE  # lecture-start: the topic page everyone opens
@@ -1239,6 +1239,26 @@ def _stored(database: str, code: str, secret: str, sent: list[Answer]) -> tuple[
     return history, fates
 
 
+async def _poll_cost(ctx: Context, tabs: list, seconds: float) -> dict:
+    """The server's CPU per live-class refresh: a window in which every tab only polls.
+
+    Between joining and the first question the phones poll (every 1.5 s) and the host's panel
+    refreshes (every 2 s), and nothing else runs, so the server's CPU in the window over the runs
+    the tabs saw finish is the cost of one refresh, the server's part of every tick included.
+    """
+    before = sum(t.tab.finished for t in tabs)
+    probe = load.Probe(ctx.probe.root).start()
+    await asyncio.sleep(seconds)
+    cpu = probe.stop()
+    runs = sum(t.tab.finished for t in tabs) - before
+    return {
+        "window_s": seconds,
+        "runs": runs,
+        "server_cpu_s": round(cpu, 3),
+        "cpu_ms_per_refresh": round(cpu * 1000 / runs, 2) if runs else None,
+    }
+
+
 async def live_class(config: Config, ctx: Context) -> Run:
     """A host starts a class; students join by its link and answer three questions as asked."""
     questions = class_questions()
@@ -1266,6 +1286,7 @@ async def live_class(config: Config, ctx: Context) -> Run:
         else:
             ctx.tally.errors.append(f"a student did not join: {student.tab.query!r}")
     seated = [s for s in students if id(s) in tokens]
+    polls = await _poll_cost(ctx, [*seated, host], config.idle_s)
     answered = {id(s): set() for s in seated}
     sent: list[Answer] = []
     to_host: list[float | None] = []
@@ -1318,6 +1339,7 @@ async def live_class(config: Config, ctx: Context) -> Run:
         "host_never_showed": len(to_host) - len(seen),
         "answer_to_host_view_s": load._percentiles(seen),
         "window_s": config.window,
+        "polls": polls,
     }
     await _close([*students, host])
     return run
@@ -1515,6 +1537,16 @@ def class_line(result: dict) -> str:
     )
 
 
+def polls_line(result: dict) -> str:
+    """The class scenario's refresh cost, the line after the class line."""
+    p = result["class"].get("polls") or {}
+    cost = p.get("cpu_ms_per_refresh")
+    return (
+        f"polls: {p.get('runs', 0)} refreshes in {p.get('window_s', 0):g} s with only polling, "
+        f"server CPU per refresh {'n/a' if cost is None else f'{cost:.2f} ms'}"
+    )
+
+
 def table(result: dict) -> str:
     """The figures behind the line, as a small text table."""
     lat = result["latency_s"]
@@ -1593,6 +1625,7 @@ def main(argv: list[str] | None = None) -> int:
     print(line(result))
     if "class" in result:
         print(class_line(result))
+        print(polls_line(result))
     return 0 if result["errors"] == 0 and result["lost"] == 0 else 1
 
 

@@ -27,6 +27,15 @@ def test_each_point_gives_three_rows_with_the_issues_targets():
     ]
 
 
+def test_a_class_point_with_its_refresh_cost_gets_a_fourth_row_held_to_5_ms():
+    measured = _point(150, 0.6) | {"refresh_cpu_ms": 1.5}
+    rows = capacity.figures({"class": {"points": [measured], "knee": 150}})
+    assert [(r.label, r.value, r.unit, r.target) for r in rows[3:]] == [
+        ("CPU per refresh", 1.5, "ms", 5.0)
+    ]
+    assert capacity.table({"class": {"points": [measured]}}).splitlines()[-1].endswith("| 1.5 |")
+
+
 def test_the_chart_draws_every_point_and_marks_each_knee():
     curve = {
         "selfstudy": {"points": [_point(10, 0.4), _point(50, 4.0)], "knee": 10},

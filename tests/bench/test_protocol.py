@@ -238,6 +238,15 @@ def test_the_class_line_has_the_form_the_issue_asks_for():
     )
 
 
+def test_the_polls_line_gives_the_cost_of_one_refresh_or_says_none_was_seen():
+    polls = {"window_s": 10.0, "runs": 1004, "server_cpu_s": 3.1, "cpu_ms_per_refresh": 3.09}
+    assert protocol.polls_line({"class": {"polls": polls}}) == (
+        "polls: 1004 refreshes in 10 s with only polling, server CPU per refresh 3.09 ms"
+    )
+    none = {"window_s": 10.0, "runs": 0, "server_cpu_s": 0.0, "cpu_ms_per_refresh": None}
+    assert protocol.polls_line({"class": {"polls": none}}).endswith("per refresh n/a")
+
+
 def test_the_closing_line_has_the_form_the_issue_asks_for():
     result = {"students": 150, "actions": 412, "errors": 0, "lost": 0,
               "latency_s": {"p95": 1.234}, "server_cpu_s_per_action": 0.0456,
