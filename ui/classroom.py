@@ -191,10 +191,14 @@ def qr_png(link: str) -> bytes:
 
 
 def saw(state: classroom.ClassState | None, now: float) -> None:
-    """Remember what this session drew, so the poll knows when to redraw (a full run, which
-    draws the last Send's outcome too)."""
+    """Remember what this session drew, so the poll knows when to redraw.
+
+    A full run calls this first, so it leaves UNSHOWN alone: the run may still be cut short
+    before the answer box draws the last Send's outcome (one of 600 answers at 200 students
+    was stored but never shown as sent); only the box drawing it (`outcome_shown`), or the
+    question closing (`outcome_unshown`), settles it.
+    """
     st.session_state[SEEN] = None if state is None else state.signature(now, _store().settings)
-    st.session_state.pop(UNSHOWN, None)
 
 
 def out_of_reach() -> None:
@@ -272,21 +276,35 @@ def outcome_shown(asked_id: int) -> None:
         del st.session_state[UNSHOWN]
 
 
-def outcome_unshown(session, state: classroom.ClassState | None, now: float) -> bool:
-    """Whether a Send's outcome was kept but never drawn, on a question still open.
+def outcome_unshown(
+    session, state: classroom.ClassState | None, now: float, poll_alone: bool | None = None
+) -> bool:
+    """Whether the poll should redraw the view: a Send's outcome was kept but never drawn, on a
+    question still open.
 
     Streamlit may cut the Send's fragment run short for the poll's own run (seen once or twice
     in 450 answers from 150 students): the answer is stored, but the phone would not say "Sent"
-    until the host moved on. The poll then redraws the view. `session`: st.session_state.
+    until the host moved on. The poll then redraws the view, until the box has drawn it.
+    `session`: st.session_state. `poll_alone`: whether this is the poll's own fragment run (by
+    default, Streamlit's run context says); the poll inside a full run asks for nothing, as the
+    box is drawn further down that run.
     """
     asked_id = session.get(UNSHOWN)
     if asked_id is None:
         return False
-    asked = None if state is None else state.asked
+    asked = None if state is None or state.ended(now, _store().settings) else state.asked
     if asked is not None and asked.id == asked_id and asked.phase(now) == "open":
-        return True
+        return _fragment_run() if poll_alone is None else poll_alone
     session.pop(UNSHOWN, None)  # the view that follows shows the stored answer itself
     return False
+
+
+def _fragment_run() -> bool:
+    """Whether the script run under way is a fragment's own run, not the whole page's."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def retry_pending(code: str, token: str) -> bool:

@@ -202,13 +202,36 @@ def test_a_send_whose_run_was_cut_short_is_redrawn_by_the_poll_until_the_questio
     assert live.UNSHOWN not in at.session_state  # the box drew "Sent" itself
     cut_short = {live.UNSHOWN: asked.id}  # what a run stopped before the box's outcome leaves
     now = asked.opened_at + 1
-    assert live.outcome_unshown(cut_short, live.class_state(code), now)  # the poll redraws
+    assert live.outcome_unshown(cut_short, live.class_state(code), now, True)  # the poll redraws
+    assert not live.outcome_unshown(cut_short, live.class_state(code), now, False)  # in a page
     assert cut_short == {live.UNSHOWN: asked.id}
     store.close(code, secret)
     live.class_state.clear()
-    assert not live.outcome_unshown(cut_short, live.class_state(code), now)  # the closed view
+    assert not live.outcome_unshown(cut_short, live.class_state(code), now, True)  # closed
     assert cut_short == {}  # shows the stored answer, and the poll stops asking
-    assert not live.outcome_unshown({}, live.class_state(code), now)
+    assert not live.outcome_unshown({}, live.class_state(code), now, True)
+
+
+def test_a_full_run_cut_short_before_the_box_leaves_the_outcome_to_be_drawn(
+    visit, store, monkeypatch
+):
+    """A full run begins by noting what it drew; only the box drawing the outcome settles it."""
+    import streamlit as st
+
+    _, code, secret = start_class(visit)
+    at = visit(**{"class": code})
+    asked = open_question(store, code, secret)
+    rerun(at)
+    send(at, asked, "44")
+    at.session_state[live.UNSHOWN] = asked.id  # the Send's own run was cut short
+    with monkeypatch.context() as cut:  # the full run the poll asks for stops before the box
+        cut.setattr(quiz, "answer_form", lambda *args, **kwargs: st.stop())
+        at.run()
+    assert at.session_state[live.UNSHOWN] == asked.id  # so the next poll asks again
+    assert live.outcome_unshown(at.session_state, live.class_state(code), asked.opened_at, True)
+    at.run()  # the full run it asks for: the page's own poll asks for nothing more
+    assert "Sent: we read" in text_of(at)
+    assert live.UNSHOWN not in at.session_state
 
 
 def test_a_locked_database_keeps_the_answer_pending_and_sends_it_later(visit, store, monkeypatch):
