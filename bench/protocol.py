@@ -78,6 +78,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import gzip
 import json
@@ -109,6 +110,8 @@ from websockets.exceptions import ConnectionClosed
 from bench import load, profile
 from quizzes import bank, checking, classroom
 
+TRACE_LENGTH = 400  # a tab's last requests, runs and alerts, kept to say why an answer went unseen
+TRACE_CHARS = 3000
 RESULTS = load.RESULTS  # protocol-<scenario>.json: the figures per number of students
 ACTION_TIMEOUT_S = 60.0  # an action not settled by then is an error, and lost (a student gives up)
 WARM_UP_TIMEOUT_S = 600.0  # a page's first run on a cold, shared machine can take minutes
@@ -350,6 +353,7 @@ class Tab:
         self.on_finish: Callable[[], None] | None = None  # called after every finished run
         self.closed = False
         self._changed = asyncio.Event()
+        self.trace: collections.deque[str] = collections.deque(maxlen=TRACE_LENGTH)  # see trace_of
 
     # -- HTTP and the websocket
 
@@ -417,6 +421,10 @@ class Tab:
             cached_message_hashes=list(self.cache.messages),
         )
         state.widget_states.widgets.extend(self.states.values() if states is None else states)
+        pressed = [w.id.rsplit("-", 1)[-1] for w in state.widget_states.widgets
+                   if w.WhichOneof("value") == "trigger_value" and w.trigger_value]  # fmt: skip
+        self._note(f"ask {'auto ' if auto else ''}{fragment_id[-6:] or 'page'}"
+                   + (f" pressing {pressed}" if pressed else ""))  # fmt: skip
         state.context_info.CopyFrom(ContextInfo(url=self.base + "/", **BROWSER_CONTEXT))
         self.new_session = False
         task = asyncio.create_task(self._send(BackMsg(rerun_script=state)))
@@ -443,9 +451,21 @@ class Tab:
 
     # -- what the server sends
 
+    def _note(self, what: str) -> None:
+        self.trace.append(f"{time.perf_counter() % 1000:.2f} {what}")
+
     def _receive(self, msg: ForwardMsg) -> None:
         msg = self.cache.resolve(msg)
         kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            run = msg.metadata.run
+            fragments = [f[-6:] for f in run.fragment_ids] or "page"
+            self._note(f"run {run.script_run_id[:6]} {fragments}")
+        elif kind == "script_finished":
+            self._note(f"end {msg.metadata.run.script_run_id[:6]} "
+                       f"{FINISHED.Name(msg.script_finished)}")  # fmt: skip
+        elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "alert":
+            self._note(f"alert {msg.delta.new_element.alert.body[:24]!r}")
         if kind == "new_session":
             self.new_session = True
             self.run_id = msg.metadata.run.script_run_id
@@ -1176,6 +1196,9 @@ async def _student_answers(student: Student, token: str, place: int, texts: dict
             shown = [n.proto.alert.body[:60] for n in _alerts(tab)]  # what the phone says
             student.tally.errors.append(
                 f"answer {text!r}: {type(error).__name__} {error}; the page shows {shown}"[:300]
+                + f"; its messages from the Send: {' | '.join(_from_press(tab.trace))}"[
+                    :TRACE_CHARS
+                ]
             )
             return
         if said == "sent":
@@ -1185,6 +1208,13 @@ async def _student_answers(student: Student, token: str, place: int, texts: dict
         else:
             student.tally.errors.append(f"answer {text!r} to question {place + 1}: {said}"[:200])
             return
+
+
+def _from_press(trace) -> list[str]:
+    """A tab's trace from its last press on: what the server did after the Send."""
+    lines = list(trace)
+    pressed = [i for i, line in enumerate(lines) if " pressing " in line]
+    return lines[max(0, pressed[-1] - 4) :] if pressed else lines[-40:]
 
 
 async def _send(student: Student, answer: Answer) -> str:
