@@ -353,7 +353,7 @@ class Tab:
         self.on_finish: Callable[[], None] | None = None  # called after every finished run
         self.closed = False
         self._changed = asyncio.Event()
-        self.trace: collections.deque[str] = collections.deque(maxlen=TRACE_LENGTH)  # see trace_of
+        self.trace: collections.deque[str] = collections.deque(maxlen=TRACE_LENGTH)  # _from_press
 
     # -- HTTP and the websocket
 
@@ -461,12 +461,6 @@ class Tab:
             run = msg.metadata.run
             fragments = [f[-6:] for f in run.fragment_ids] or "page"
             self._note(f"run {run.script_run_id[:6]} {fragments}")
-        elif kind == "script_finished":
-            self._note(f"end {msg.metadata.run.script_run_id[:6]} "
-                       f"{FINISHED.Name(msg.script_finished)}")  # fmt: skip
-        elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "alert":
-            self._note(f"alert {msg.delta.new_element.alert.body[:24]!r}")
-        if kind == "new_session":
             self.new_session = True
             self.run_id = msg.metadata.run.script_run_id
             self.main_hash = msg.new_session.main_script_hash
@@ -477,10 +471,14 @@ class Tab:
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "delta":
+            if msg.delta.new_element.WhichOneof("type") == "alert":
+                self._note(f"alert {msg.delta.new_element.alert.body[:24]!r}")
             self._apply(msg)
         elif kind == "session_status_changed":
             self.running = msg.session_status_changed.script_is_running
         elif kind == "script_finished":
+            self._note(f"end {msg.metadata.run.script_run_id[:6]} "
+                       f"{FINISHED.Name(msg.script_finished)}")  # fmt: skip
             self._finish(msg)
         elif kind == "auto_rerun":
             self._start_auto(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
@@ -1269,18 +1267,18 @@ def _stored(database: str, code: str, secret: str, sent: list[Answer]) -> tuple[
     return history, fates
 
 
-async def _poll_cost(ctx: Context, tabs: list, seconds: float) -> dict:
+async def _poll_cost(ctx: Context, students: list[Student], seconds: float) -> dict:
     """The server's CPU per live-class refresh: a window in which every tab only polls.
 
     Between joining and the first question the phones poll (every 1.5 s) and the host's panel
     refreshes (every 2 s), and nothing else runs, so the server's CPU in the window over the runs
     the tabs saw finish is the cost of one refresh, the server's part of every tick included.
     """
-    before = sum(t.tab.finished for t in tabs)
+    before = sum(s.tab.finished for s in students)
     probe = load.Probe(ctx.probe.root).start()
     await asyncio.sleep(seconds)
     cpu = probe.stop()
-    runs = sum(t.tab.finished for t in tabs) - before
+    runs = sum(s.tab.finished for s in students) - before
     return {
         "window_s": seconds,
         "runs": runs,

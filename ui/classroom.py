@@ -32,6 +32,7 @@ from pathlib import Path
 
 import segno
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.numbers import Figure, Percent, Reading
 from quizzes import bank, classroom, progress
@@ -301,8 +302,6 @@ def outcome_unshown(
 
 def _fragment_run() -> bool:
     """Whether the script run under way is a fragment's own run, not the whole page's."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     ctx = get_script_run_ctx()
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
