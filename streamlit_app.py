@@ -6,6 +6,7 @@ from quizzes import bank, checking
 from ui import lecture, quiz, runtime
 
 runtime.remember_theme()  # every run's new_session message reads the theme: ui/runtime.py
+runtime.keep_finished_runs()  # a fragment rerun can't swallow a run's last messages
 runtime.freeze_imports()  # Streamlit's gc after each rerun then skips the imports: ui/runtime.py
 st.set_page_config(page_title="Modern CNNs tutor", page_icon="🧠", layout="wide")
 

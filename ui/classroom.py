@@ -195,9 +195,8 @@ def saw(state: classroom.ClassState | None, now: float) -> None:
     """Remember what this session drew, so the poll knows when to redraw.
 
     A full run calls this first, so it leaves UNSHOWN alone: the run may still be cut short
-    before the answer box draws the last Send's outcome (one of 600 answers at 200 students
-    was stored but never shown as sent); only the box drawing it (`outcome_shown`), or the
-    question closing (`outcome_unshown`), settles it.
+    before the answer box draws the last Send's outcome; only the box drawing it
+    (`outcome_shown`), or the question closing (`outcome_unshown`), settles it.
     """
     st.session_state[SEEN] = None if state is None else state.signature(now, _store().settings)
 
@@ -283,9 +282,10 @@ def outcome_unshown(
     """Whether the poll should redraw the view: a Send's outcome was kept but never drawn, on a
     question still open.
 
-    Streamlit may cut the Send's fragment run short for the poll's own run (seen once or twice
-    in 450 answers from 150 students): the answer is stored, but the phone would not say "Sent"
-    until the host moved on. The poll then redraws the view, until the box has drawn it.
+    A run that took the Send can end before it reaches the box (a full rerun asked for in the
+    meantime cuts it short). The answer is stored, but the phone would not say "Sent" until the
+    host moved on, so the poll redraws the view until the box has drawn it. A run that drew the
+    box but whose messages Streamlit then dropped is mended in `ui.runtime.keep_finished_runs`.
     `session`: st.session_state. `poll_alone`: whether this is the poll's own fragment run (by
     default, Streamlit's run context says); the poll inside a full run asks for nothing, as the
     box is drawn further down that run.

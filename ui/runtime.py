@@ -29,6 +29,10 @@ pages (home, practice, the live class, the summary) and fragment reruns never wa
 its slot back while it waits for the imports or for a live run (`slot_released`), and one that
 waited SLOT_WAIT_S goes ahead anyway, so a lost slot slows pages and never stops them.
 
+`keep_finished_runs()` stops a fragment's rerun from swallowing the run that ended just before
+it: in a live class of 150, one Send in about 500 was stored but its "Sent" never reached the
+phone (the function says how).
+
 `prewarm()` imports what the topic pages need (torch, torchvision, Altair: about
 6 s here) on a background thread as the server starts, so the first student to open a topic page
 on a warm server waits for the page, not for torch, and the page that starts the server (or wakes
@@ -160,6 +164,56 @@ def remember_theme() -> None:
 
     get_options_for_section.remembers_theme = True
     config.get_options_for_section = get_options_for_section
+
+
+_FINISHED = "_tutor_finished_runners"  # AppSession attribute: runners replaced after they ended
+
+
+def keep_finished_runs() -> None:
+    """Deliver the last messages of a script run that ended just before a fragment's rerun came.
+
+    Streamlit's script thread hands each message to the server's event loop, which sends it on
+    later. When a fragment's rerun (a Send press, a poll's tick) reaches the loop after the
+    thread finished its run but before the loop took that run's messages, AppSession starts a
+    new ScriptRunner and then drops every event of the old one as stale: the finished run's
+    elements and its script_finished never reach the browser. In a live class of 150 that was
+    one Send in 500: the answer stored, the phone never told "Sent". Those events were made
+    before the new runner existed and reach the loop before any of its own, so they are
+    delivered in order; a runner stopped to make way for a full rerun (fastReruns) is still cut
+    off, as Streamlit means it to be. Patches AppSession once per process.
+    """
+    from weakref import WeakSet
+
+    from streamlit import config
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+
+    if getattr(AppSession.request_rerun, "keeps_finished_runs", False):
+        return
+    request_rerun = AppSession.request_rerun
+    handle = AppSession._handle_scriptrunner_event_on_event_loop
+
+    def request_rerun_keeping(self, client_state) -> None:
+        before = self._scriptrunner
+        request_rerun(self, client_state)
+        fragment = bool(client_state is not None and client_state.fragment_id)
+        cut_off = bool(config.get_option("runner.fastReruns")) and not fragment
+        if before is not None and self._scriptrunner is not before and not cut_off:
+            # `before` refused the rerun: it had stopped by itself, its run over
+            self.__dict__.setdefault(_FINISHED, WeakSet()).add(before)
+
+    def handle_keeping(self, sender, event, *args, **kwargs) -> None:
+        finished = self.__dict__.get(_FINISHED)
+        if finished and sender in finished and sender is not self._scriptrunner:
+            if event == ScriptRunnerEvent.SHUTDOWN:  # its last event: the session has moved on
+                finished.discard(sender)
+                return
+            sender = self._scriptrunner  # handled as the current runner's, in the order made
+        handle(self, sender, event, *args, **kwargs)
+
+    request_rerun_keeping.keeps_finished_runs = True
+    AppSession.request_rerun = request_rerun_keeping
+    AppSession._handle_scriptrunner_event_on_event_loop = handle_keeping
 
 
 def prewarm() -> None:
