@@ -196,9 +196,10 @@ def keep_finished_runs() -> None:
     def request_rerun_keeping(self, client_state) -> None:
         before = self._scriptrunner
         request_rerun(self, client_state)
+        if before is None or self._scriptrunner is before:  # every poll tick: nothing to keep
+            return
         fragment = bool(client_state is not None and client_state.fragment_id)
-        cut_off = bool(config.get_option("runner.fastReruns")) and not fragment
-        if before is not None and self._scriptrunner is not before and not cut_off:
+        if fragment or not config.get_option("runner.fastReruns"):
             # `before` refused the rerun: it had stopped by itself, its run over
             self.__dict__.setdefault(_FINISHED, WeakSet()).add(before)
 
